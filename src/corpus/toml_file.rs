@@ -1,0 +1,237 @@
+//! Reading one TOML file into a typed struct while keeping every error.
+//!
+//! toml's serde path stops at the first problem, and `deny_unknown_fields`
+//! would report only one unknown key. Instead we parse with recovery (every
+//! syntax error), deserialize through `serde_ignored` (every unknown key),
+//! and keep the spanned document so that later validation errors can point at
+//! the exact line and column of the value they concern.
+
+use crate::error::Diagnostic;
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// One step of a path into a TOML document: a key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+impl From<&str> for Seg {
+    fn from(k: &str) -> Self {
+        Seg::Key(k.to_owned())
+    }
+}
+
+impl From<usize> for Seg {
+    fn from(i: usize) -> Self {
+        Seg::Index(i)
+    }
+}
+
+/// Builds a path: `tpath!["passages", 3, "quote"]`.
+macro_rules! tpath {
+    ($($seg:expr),* $(,)?) => { vec![$($crate::corpus::toml_file::Seg::from($seg)),*] };
+}
+pub(crate) use tpath;
+
+/// A parsed file that can turn document paths into line:column diagnostics.
+pub(crate) struct Located<'a> {
+    file: PathBuf,
+    src: &'a str,
+    root: Spanned<DeTable<'a>>,
+}
+
+impl<'a> Located<'a> {
+    /// Parses `src` (the contents of `file`, relative to the corpus root) into
+    /// `T`. On failure, returns every syntax error, or the type error and
+    /// every unknown field.
+    pub(crate) fn parse<T: DeserializeOwned>(file: &Path, src: &'a str) -> Result<(T, Self), Vec<Diagnostic>> {
+        let (root, syntax_errors) = DeTable::parse_recoverable(src);
+        let located = Located {
+            file: file.to_owned(),
+            src,
+            root,
+        };
+        if !syntax_errors.is_empty() {
+            return Err(syntax_errors
+                .iter()
+                .map(|e| located.diagnostic_at(e.span().map(|s| s.start), None, e.message().trim().to_owned()))
+                .collect());
+        }
+        let mut unknown: Vec<Vec<Seg>> = Vec::new();
+        let de = toml::de::Deserializer::from(located.root.clone());
+        let parsed = serde_ignored::deserialize(de, |p| unknown.push(segments(&p)));
+        let mut errors: Vec<Diagnostic> = unknown
+            .iter()
+            .map(|p| {
+                let name = match p.last() {
+                    Some(Seg::Key(k)) => k.as_str(),
+                    _ => "?",
+                };
+                located.error_at_key(p, None, format!("unknown field `{name}`"))
+            })
+            .collect();
+        match parsed {
+            Ok(value) if errors.is_empty() => Ok((value, located)),
+            Ok(_) => Err(errors),
+            Err(e) => {
+                errors.insert(
+                    0,
+                    located.diagnostic_at(e.span().map(|s| s.start), None, e.message().trim().to_owned()),
+                );
+                Err(errors)
+            }
+        }
+    }
+
+    /// The file this document came from.
+    pub(crate) fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// A diagnostic pointing at the value at `path` (or its nearest existing
+    /// ancestor).
+    pub(crate) fn error(&self, path: &[Seg], passage: Option<&str>, message: impl Into<String>) -> Diagnostic {
+        let offset = self.find(path).map(|(_, value)| value);
+        self.diagnostic_at(offset, passage, message.into())
+    }
+
+    /// A diagnostic pointing at the key of `path` rather than its value.
+    pub(crate) fn error_at_key(&self, path: &[Seg], passage: Option<&str>, message: impl Into<String>) -> Diagnostic {
+        let offset = self.find(path).map(|(key, value)| key.unwrap_or(value));
+        self.diagnostic_at(offset, passage, message.into())
+    }
+
+    fn diagnostic_at(&self, offset: Option<usize>, passage: Option<&str>, message: String) -> Diagnostic {
+        let (line, column) = match offset {
+            Some(o) => {
+                let (l, c) = line_column(self.src, o);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        Diagnostic {
+            file: self.file.clone(),
+            line,
+            column,
+            passage: passage.map(str::to_owned),
+            message,
+        }
+    }
+
+    /// Byte offsets of (key, value) for the deepest node along `path`.
+    fn find(&self, path: &[Seg]) -> Option<(Option<usize>, usize)> {
+        let mut key_at = None;
+        let mut value_at = self.root.span().start;
+        let mut table: Option<&DeTable<'a>> = Some(self.root.get_ref());
+        let mut array: Option<&[Spanned<DeValue<'a>>]> = None;
+        for seg in path {
+            let next: &Spanned<DeValue<'a>> = match seg {
+                Seg::Key(k) => {
+                    let Some((key, value)) = table.and_then(|t| t.get_key_value(k.as_str())) else {
+                        break;
+                    };
+                    key_at = Some(key.span().start);
+                    value
+                }
+                Seg::Index(i) => {
+                    let Some(value) = array.and_then(|a| a.get(*i)) else {
+                        break;
+                    };
+                    key_at = None;
+                    value
+                }
+            };
+            value_at = next.span().start;
+            table = next.get_ref().as_table();
+            array = next.get_ref().as_array().map(|a| a.as_ref());
+        }
+        Some((key_at, value_at))
+    }
+}
+
+fn segments(p: &serde_ignored::Path<'_>) -> Vec<Seg> {
+    use serde_ignored::Path as P;
+    let mut out = match p {
+        P::Root => return Vec::new(),
+        P::Seq { parent, .. }
+        | P::Map { parent, .. }
+        | P::Some { parent }
+        | P::NewtypeStruct { parent }
+        | P::NewtypeVariant { parent } => segments(parent),
+    };
+    match p {
+        P::Seq { index, .. } => out.push(Seg::Index(*index)),
+        P::Map { key, .. } => out.push(Seg::Key(key.clone())),
+        _ => {}
+    }
+    out
+}
+
+/// 1-based line and character column of a byte offset.
+pub(crate) fn line_column(src: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(src.len());
+    let before = src.get(..offset).unwrap_or(src);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Doc {
+        name: String,
+        #[serde(default)]
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        id: String,
+    }
+
+    #[test]
+    fn reports_every_unknown_field_with_its_line() {
+        let src = "name = 'a'\ncolour = 1\n[[items]]\nid = 'x'\nsize = 2\n";
+        let errs = Located::parse::<Doc>(Path::new("f.toml"), src).err().unwrap();
+        let lines: Vec<_> = errs.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(
+            lines,
+            vec![(Some(2), "unknown field `colour`"), (Some(5), "unknown field `size`")]
+        );
+    }
+
+    #[test]
+    fn reports_every_syntax_error() {
+        let src = "name = \nitems = [\n";
+        let errs = Located::parse::<Doc>(Path::new("f.toml"), src).err().unwrap();
+        assert!(errs.len() >= 2, "{errs:?}");
+        assert!(errs.iter().all(|e| e.line.is_some()), "{errs:?}");
+    }
+
+    #[test]
+    fn locates_values_by_path() {
+        let src = "name = 'a'\n[[items]]\nid = 'x'\n[[items]]\nid = 'y'\n";
+        let (_, loc) = Located::parse::<Doc>(Path::new("f.toml"), src).unwrap();
+        let d = loc.error(&tpath!["items", 1, "id"], Some("p"), "boom");
+        assert_eq!((d.line, d.column), (Some(5), Some(6)));
+        assert_eq!(d.to_string(), "f.toml:5:6: passage p: boom");
+    }
+
+    #[test]
+    fn line_column_counts_characters() {
+        // "a’b\ncd": ’ is three bytes, so b starts at byte 4.
+        assert_eq!(line_column("a’b\ncd", 4), (1, 3));
+        assert_eq!(line_column("a’b\ncd", 7), (2, 2));
+    }
+}
