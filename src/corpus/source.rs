@@ -41,7 +41,7 @@ pub enum CorpusSource {
 pub(crate) struct FileStamp {
     pub path: PathBuf,
     pub size: u64,
-    pub mtime_ns: u128,
+    pub mtime_ns: u64,
 }
 
 impl CorpusSource {
@@ -130,7 +130,7 @@ impl CorpusSource {
                             .modified()
                             .ok()
                             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                            .map_or(0, |d| d.as_nanos());
+                            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
                         Ok(FileStamp { path, size: meta.len(), mtime_ns })
                     }
                     // A missing file is a corpus error that the build will
@@ -142,14 +142,14 @@ impl CorpusSource {
             CorpusSource::Builtin => {
                 // The built-in corpus has no mtimes; its content hash stands in.
                 let contents = BUILTIN.get_file(&path).map(|f| f.contents()).unwrap_or_default();
-                let hash = xxhash_rust::xxh3::xxh3_128(contents);
+                let hash = xxhash_rust::xxh3::xxh3_64(contents);
                 Ok(FileStamp { path, size: contents.len() as u64, mtime_ns: hash })
             }
         }
     }
 
     /// xxh3 hash of one file's contents, used when only its mtime changed.
-    pub(crate) fn content_hash(&self, rel: &Path) -> Result<u128> {
-        Ok(xxhash_rust::xxh3::xxh3_128(&self.read(rel)?))
+    pub(crate) fn content_hash(&self, rel: &Path) -> Result<u64> {
+        Ok(xxhash_rust::xxh3::xxh3_64(&self.read(rel)?))
     }
 }
