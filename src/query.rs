@@ -409,9 +409,15 @@ impl Compiler<'_> {
     /// Parses keyword text, rewriting annotation fields to indexed ids.
     fn text(&self, text: &str) -> Result<Box<dyn TQuery>> {
         check_query_size(text)?;
+        // The lenient parser explains most mistakes with a position; the
+        // strict one decides whether the query is valid at all.
         let (ast, errors) = query_grammar::parse_query_lenient(text);
         if let Some(e) = errors.first() {
             return Err(Error::QuerySyntax { position: char_position(text, e.pos), message: e.message.clone() });
+        }
+        if query_grammar::parse_query(text).is_err() {
+            let (position, message) = locate_malformation(text);
+            return Err(Error::QuerySyntax { position, message });
         }
         let ast = match self.rewrite(ast, text)? {
             // "-hijab" alone means "every passage without hijab".
@@ -529,6 +535,32 @@ fn check_query_size(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Where a query the strict grammar rejects (but the lenient one accepts)
+/// goes wrong: an unclosed parenthesis, or an operator with no operand.
+fn locate_malformation(text: &str) -> (usize, String) {
+    let mut open = Vec::new();
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => open.push(i),
+            ')' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    if let Some(&at) = open.first() {
+        return (char_position(text, at), "this parenthesis is never closed".into());
+    }
+    let trimmed = text.trim_end();
+    for op in ["AND", "OR", "NOT"] {
+        let dangling_end = trimmed.ends_with(op) && trimmed[..trimmed.len() - op.len()].chars().next_back().is_none_or(char::is_whitespace);
+        if dangling_end {
+            return (char_position(text, trimmed.len() - op.len()), format!("`{op}` needs a term after it"));
+        }
+    }
+    (0, "the query is malformed".into())
+}
+
 fn char_position(text: &str, byte: usize) -> usize {
     text.char_indices().take_while(|(i, _)| *i < byte).count()
 }
@@ -576,6 +608,14 @@ mod tests {
         assert!(matches!(check_query_size(&deep), Err(Error::QuerySyntax { position: 32, .. })));
         assert!(matches!(check_query_size("a\0b"), Err(Error::QuerySyntax { position: 1, .. })));
         assert!(check_query_size("(security AND reckoning) OR \"blood revenge\"").is_ok());
+    }
+
+    #[test]
+    fn malformations_are_located() {
+        assert_eq!(locate_malformation("a (foo").0, 2);
+        assert_eq!(locate_malformation("foo(").0, 3);
+        assert_eq!(locate_malformation("a AND").0, 2);
+        assert_eq!(locate_malformation("OR").0, 0);
     }
 
     #[test]

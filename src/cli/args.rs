@@ -1,0 +1,217 @@
+//! Command-line arguments (clap derive). Parsing only; no behaviour.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  dossier search --actor Khatib
+  dossier search reckoning --stance calls-for-reckoning --holder 'Reformist Front'
+  dossier search '\"blood revenge\" OR retaliation' --format json
+  dossier facets --by holder --by stance
+  dossier show iran-intel-12
+  dossier actors Haniya
+  dossier timeline --since 2018 --until 2021";
+
+/// Search annotated news passages by keyword, actor and stance.
+#[derive(Debug, Parser)]
+#[command(name = "dossier", version, about, long_about = None, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    /// Corpus directory [default: ./corpus if it exists, else the corpus built into dossier]
+    #[arg(long, global = true, env = "DOSSIER_CORPUS", value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
+
+    /// Index directory [default: a per-user cache folder for the corpus]
+    #[arg(long, global = true, env = "DOSSIER_INDEX", value_name = "DIR")]
+    pub index: Option<PathBuf>,
+
+    /// When to colour output
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Search passages (exit 0: hits, 1: none, 2: error)
+    #[command(after_help = "QUERY uses tantivy's syntax: words are ANDed; \"a phrase\", OR, NOT, -word,\n\
+        (grouping), and the fields actor:, holder:, stance:, topic:, camp:, article:.\n\
+        Example: dossier search 'reckoning OR actor:Abbasi' --sort position")]
+    Search(SearchArgs),
+    /// Count matching passages by actor, stance, holder, topic or camp
+    #[command(after_help = "Two --by give a matrix; --by holder --by stance counts who takes which position.")]
+    Facets(FacetsArgs),
+    /// Show one passage in full, with its span and every annotation
+    Show(ShowArgs),
+    /// List registered actors with passage counts, or explain how NAME resolves
+    Actors(ActorsArgs),
+    /// List the stance taxonomy with passage counts
+    Stances(FormatArgs),
+    /// List dated events in order, with their passages
+    Timeline(TimelineArgs),
+    /// Validate and lint the corpus (exit 0: valid, 2: errors)
+    Check(FormatArgs),
+    /// Build the index now (commands build it by themselves when needed)
+    Index(IndexArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    Score,
+    Position,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FacetArg {
+    Actor,
+    Stance,
+    Holder,
+    Topic,
+    Camp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolarityArg {
+    Favor,
+    Against,
+    Neutral,
+}
+
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Filters shared by search, facets and timeline. They all AND together.
+#[derive(Debug, Args, Default)]
+pub struct Filters {
+    /// Passage mentions this actor (id, name or any spelling); repeat to require several
+    #[arg(long, value_name = "NAME")]
+    pub actor: Vec<String>,
+    /// Passage has this topic; repeatable
+    #[arg(long, value_name = "ID")]
+    pub topic: Vec<String>,
+    /// Passage mentions an actor of this camp (hardliner, reformist, centrist); repeatable
+    #[arg(long, value_name = "CAMP")]
+    pub camp: Vec<String>,
+    /// Only this article
+    #[arg(long, value_name = "ID")]
+    pub article: Option<String>,
+    /// A stance annotation with this stance (or a narrower one)
+    #[arg(long, value_name = "ID", help_heading = "Stance filters (all on the same annotation)")]
+    pub stance: Option<String>,
+    /// ... held by this actor
+    #[arg(long, value_name = "NAME", help_heading = "Stance filters (all on the same annotation)")]
+    pub holder: Option<String>,
+    /// ... aimed at this actor or topic
+    #[arg(long, value_name = "NAME", help_heading = "Stance filters (all on the same annotation)")]
+    pub target: Option<String>,
+    /// ... with this polarity toward the target
+    #[arg(long, value_enum, value_name = "POLARITY", help_heading = "Stance filters (all on the same annotation)")]
+    pub polarity: Option<PolarityArg>,
+    /// Passage reports an event on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Passage reports an event on or before this date
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Keyword query (omit to list every passage that passes the filters)
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Hits to show, 1 to 1000
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub limit: u16,
+    /// Hits to skip
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub offset: u32,
+    /// Order [default: score with a QUERY, else position]
+    #[arg(long, value_enum)]
+    pub sort: Option<SortArg>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct FacetsArgs {
+    /// Dimension to count by; give two for a matrix
+    #[arg(long, value_enum, required = true, num_args = 1, action = clap::ArgAction::Append)]
+    pub by: Vec<FacetArg>,
+    /// Keyword query restricting the passages counted
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Rows to show in text output (JSON has every row)
+    #[arg(long, default_value_t = 30)]
+    pub top: usize,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Passage id, such as iran-intel-12
+    pub passage: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ActorsArgs {
+    /// A name to resolve (any spelling); omit to list the registry
+    pub name: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Keyword query restricting the passages
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Rebuild even if the index is up to date
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Shell to generate completions for
+    pub shell: clap_complete::Shell,
+}

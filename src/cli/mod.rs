@@ -1,0 +1,230 @@
+//! The `dossier` command: a thin layer that turns arguments into library
+//! calls and results into text or JSON.
+
+mod args;
+mod render;
+
+pub(crate) use args::Cli;
+
+use dossier::corpus::{Corpus, CorpusSource};
+use dossier::{Error, Result};
+use dossier::index::{BuildOptions, BuildProgress, Index, Location};
+use dossier::query::{Query, Sort};
+use dossier::FacetDim;
+use args::{ColorWhen, Command, FacetArg, Filters, Format, PolarityArg, SortArg};
+use clap::CommandFactory;
+use render::Out;
+use std::io::Write;
+use std::path::Path;
+
+/// How a command ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Results were found, or the command succeeded (exit 0).
+    Found,
+    /// The search matched nothing (exit 1).
+    Nothing,
+}
+
+/// Corpora with at least this many articles show a progress bar while
+/// the index builds.
+const PROGRESS_MIN_ARTICLES: usize = 200;
+
+/// Runs a parsed command line. Notes (ambiguous names) go to `stderr`.
+pub(crate) fn run(cli: Cli) -> Result<Outcome> {
+    let stderr = &mut std::io::stderr();
+    let color = match cli.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    };
+    let source = corpus_source(cli.corpus.as_deref());
+    let location = cli.index.clone().map_or(Location::Cache, Location::Dir);
+    let ctx = Ctx { source, location };
+    match cli.command {
+        Command::Search(a) => {
+            let mut q = query(a.query, a.filters);
+            q = q.limit(usize::from(a.limit)).offset(a.offset as usize);
+            q.sort = match a.sort {
+                Some(SortArg::Score) => Sort::Score,
+                Some(SortArg::Position) => Sort::Position,
+                None => Sort::Auto,
+            };
+            let index = ctx.index(false, stderr)?;
+            let results = index.search(&q)?;
+            render::ambiguities(stderr, results.query.ambiguities())?;
+            let mut out = Out::new(color, a.format);
+            render::search(&mut out, &results)?;
+            out.flush()?;
+            Ok(found(results.total > 0))
+        }
+        Command::Facets(a) => {
+            let by: Vec<FacetDim> = a.by.iter().map(|b| facet_dim(*b)).collect();
+            let q = query(a.query, a.filters);
+            let index = ctx.index(false, stderr)?;
+            let facets = index.facets(&q, &by)?;
+            let mut out = Out::new(color, a.format);
+            render::facets(&mut out, &facets, a.top)?;
+            out.flush()?;
+            Ok(found(facets.total > 0))
+        }
+        Command::Show(a) => {
+            let index = ctx.index(false, stderr)?;
+            let hit = index.passage(&a.passage)?;
+            let mut out = Out::new(color, a.format);
+            render::show(&mut out, &hit, index.registry())?;
+            out.flush()?;
+            Ok(Outcome::Found)
+        }
+        Command::Actors(a) => {
+            let index = ctx.index(false, stderr)?;
+            let mut out = Out::new(color, a.format);
+            match a.name {
+                Some(name) => {
+                    let resolution = index.resolver().resolve(&name).ok_or_else(|| Error::UnknownActor {
+                        suggestions: index.resolver().suggest(&name, 3),
+                        name,
+                    })?;
+                    render::resolution(&mut out, &resolution, index.registry())?;
+            out.flush()?;
+                }
+                None => {
+                    let counts = index.facets(&Query::all(), &[FacetDim::Actor])?;
+                    render::actors(&mut out, index.registry(), &counts)?;
+            out.flush()?;
+                }
+            }
+            Ok(Outcome::Found)
+        }
+        Command::Stances(a) => {
+            let index = ctx.index(false, stderr)?;
+            let counts = index.facets(&Query::all(), &[FacetDim::Stance])?;
+            let mut out = Out::new(color, a.format);
+            render::stances(&mut out, index.registry(), &counts)?;
+            out.flush()?;
+            Ok(Outcome::Found)
+        }
+        Command::Timeline(a) => {
+            let q = query(a.query, a.filters);
+            let index = ctx.index(false, stderr)?;
+            let timeline = index.timeline(&q)?;
+            render::ambiguities(stderr, timeline.query.ambiguities())?;
+            let mut out = Out::new(color, a.format);
+            render::timeline(&mut out, &timeline)?;
+            out.flush()?;
+            Ok(found(!timeline.events.is_empty()))
+        }
+        Command::Check(a) => {
+            let corpus = Corpus::open(ctx.source.clone())?;
+            let summary = corpus.check()?;
+            let mut out = Out::new(color, a.format);
+            render::check(&mut out, &ctx.source, &summary)?;
+            out.flush()?;
+            Ok(Outcome::Found)
+        }
+        Command::Index(a) => {
+            let started = std::time::Instant::now();
+            let index = ctx.index(a.force, stderr)?;
+            let mut out = Out::new(color, Format::Text);
+            render::index_status(&mut out, &index, started.elapsed())?;
+            out.flush()?;
+            Ok(Outcome::Found)
+        }
+        Command::Completions(a) => {
+            let mut stdout = std::io::stdout().lock();
+            clap_complete::generate(a.shell, &mut Cli::command(), "dossier", &mut stdout);
+            stdout.flush().map_err(render::io)?;
+            Ok(Outcome::Found)
+        }
+    }
+}
+
+fn found(any: bool) -> Outcome {
+    if any {
+        Outcome::Found
+    } else {
+        Outcome::Nothing
+    }
+}
+
+/// `--corpus`, else `./corpus` when it exists, else the built-in corpus.
+fn corpus_source(flag: Option<&Path>) -> CorpusSource {
+    match flag {
+        Some(dir) => CorpusSource::Dir(dir.to_owned()),
+        None if Path::new("corpus").is_dir() => CorpusSource::Dir("corpus".into()),
+        None => CorpusSource::Builtin,
+    }
+}
+
+struct Ctx {
+    source: CorpusSource,
+    location: Location,
+}
+
+impl Ctx {
+    /// Opens the index, building it when missing or stale.
+    fn index(&self, force: bool, stderr: &mut dyn Write) -> Result<Index> {
+        if let CorpusSource::Dir(d) = &self.source {
+            if !d.is_dir() {
+                return Err(Error::Io {
+                    path: d.clone(),
+                    source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such corpus directory"),
+                });
+            }
+        }
+        let bar = indicatif::ProgressBar::hidden();
+        let mut progress = |p: BuildProgress| {
+            if p.articles_total >= PROGRESS_MIN_ARTICLES {
+                if bar.is_hidden() && p.articles_done == 1 {
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    bar.set_length(p.articles_total as u64);
+                    bar.set_style(
+                        indicatif::ProgressStyle::with_template("indexing {bar:40} {pos}/{len} articles, {msg} ({eta})")
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    );
+                }
+                bar.set_position(p.articles_done as u64);
+                bar.set_message(format!("{} passages", p.passages));
+            }
+        };
+        let options = BuildOptions { force, progress: Some(&mut progress) };
+        let index = Index::open_or_build_source(&self.source, None, &self.location, options);
+        bar.finish_and_clear();
+        let _ = stderr;
+        index
+    }
+}
+
+fn query(text: Option<String>, f: Filters) -> Query {
+    Query {
+        text,
+        actors: f.actor,
+        topics: f.topic,
+        camps: f.camp,
+        article: f.article,
+        stance: f.stance,
+        holder: f.holder,
+        target: f.target,
+        polarity: f.polarity.map(|p| {
+            match p {
+                PolarityArg::Favor => "favor",
+                PolarityArg::Against => "against",
+                PolarityArg::Neutral => "neutral",
+            }
+            .to_owned()
+        }),
+        since: f.since,
+        until: f.until,
+        ..Query::default()
+    }
+}
+
+fn facet_dim(a: FacetArg) -> FacetDim {
+    match a {
+        FacetArg::Actor => FacetDim::Actor,
+        FacetArg::Stance => FacetDim::Stance,
+        FacetArg::Holder => FacetDim::Holder,
+        FacetArg::Topic => FacetDim::Topic,
+        FacetArg::Camp => FacetDim::Camp,
+    }
+}

@@ -1,0 +1,394 @@
+//! Rendering results as text (optionally coloured), JSON or JSON lines.
+
+use super::args::Format;
+use dossier::corpus::{CheckSummary, CorpusSource, Registry};
+use dossier::names::{MatchedBy, Resolution};
+use dossier::{Error, FacetKey, Facets, Hit, Index, Result, SearchResults, Timeline};
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+use std::io::Write;
+
+const ID: Style = AnsiColor::Cyan.on_default().bold();
+const DIM: Style = Style::new().dimmed();
+const MATCH: Style = AnsiColor::Red.on_default().bold();
+const LABEL: Style = AnsiColor::Green.on_default();
+
+/// Standard output with colour handling (anstream strips styles when
+/// stdout is not a terminal, when NO_COLOR is set, or with --color never).
+pub(crate) struct Out {
+    w: anstream::AutoStream<std::io::StdoutLock<'static>>,
+    pub format: Format,
+}
+
+impl Out {
+    pub(crate) fn new(color: anstream::ColorChoice, format: Format) -> Self {
+        // JSON is never coloured.
+        let color = if format == Format::Text { color } else { anstream::ColorChoice::Never };
+        Out { w: anstream::AutoStream::new(std::io::stdout().lock(), color), format }
+    }
+
+    pub(crate) fn flush(&mut self) -> Result<()> {
+        self.w.flush().map_err(io)
+    }
+
+    fn json<T: Serialize>(&mut self, value: &T) -> Result<()> {
+        serde_json::to_writer(&mut self.w, value).map_err(|e| match e.io_error_kind() {
+            Some(kind) => io(std::io::Error::from(kind)),
+            None => Error::InvalidArgument(format!("cannot encode JSON: {e}")),
+        })?;
+        writeln!(self.w).map_err(io)
+    }
+
+    fn styled(&mut self, style: Style, text: &str) -> Result<()> {
+        write!(self.w, "{style}{text}{style:#}").map_err(io)
+    }
+}
+
+pub(crate) fn io(e: std::io::Error) -> Error {
+    Error::Io { path: "<stdout>".into(), source: e }
+}
+
+macro_rules! out {
+    ($out:expr, $($arg:tt)*) => { write!($out.w, $($arg)*).map_err(io) };
+}
+macro_rules! outln {
+    ($out:expr) => { writeln!($out.w).map_err(io) };
+    ($out:expr, $($arg:tt)*) => { writeln!($out.w, $($arg)*).map_err(io) };
+}
+
+pub(crate) fn ambiguities<'a>(stderr: &mut dyn Write, list: impl Iterator<Item = &'a Resolution>) -> Result<()> {
+    for r in list {
+        let names: Vec<String> = r.matches.iter().map(|m| format!("{} ({})", m.name, m.id)).collect();
+        writeln!(stderr, "dossier: note: `{}` is ambiguous; searching all of: {}", r.input, names.join(", ")).map_err(io)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn search(out: &mut Out, r: &SearchResults) -> Result<()> {
+    match out.format {
+        Format::Json => out.json(r),
+        Format::Jsonl => r.hits.iter().try_for_each(|h| out.json(h)),
+        Format::Text => {
+            for (i, hit) in r.hits.iter().enumerate() {
+                if i > 0 {
+                    outln!(out)?;
+                }
+                hit_text(out, hit)?;
+            }
+            let shown = r.hits.len();
+            if r.total > shown {
+                outln!(out)?;
+                out.styled(DIM, &format!("{shown} of {} passages (use --limit/--offset for more)", r.total))?;
+                outln!(out)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn hit_text(out: &mut Out, hit: &Hit) -> Result<()> {
+    out.styled(ID, &hit.passage)?;
+    out.styled(DIM, &format!("  {} #{}", hit.article, hit.ordinal))?;
+    if let Some(s) = hit.score {
+        out.styled(DIM, &format!("  score {s:.2}"))?;
+    }
+    outln!(out)?;
+    out!(out, "  ")?;
+    let text = &hit.snippet.text;
+    let mut at = 0;
+    for h in &hit.snippet.highlights {
+        if h.start < at || h.end > text.len() || !text.is_char_boundary(h.start) || !text.is_char_boundary(h.end) {
+            continue;
+        }
+        out!(out, "{}", one_line(&text[at..h.start]))?;
+        out.styled(MATCH, &one_line(&text[h.start..h.end]))?;
+        at = h.end;
+    }
+    out!(out, "{}", one_line(&text[at..]))?;
+    if text.len() < hit.text.len() {
+        out!(out, " …")?;
+    }
+    outln!(out)?;
+    if !hit.actors.is_empty() {
+        out.styled(LABEL, "  actors: ")?;
+        outln!(out, "{}", hit.actors.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", "))?;
+    }
+    for s in &hit.stances {
+        out.styled(LABEL, "  stance: ")?;
+        outln!(out, "{} {} → {} ({})", s.holder, s.stance, s.target, s.polarity.as_str())?;
+    }
+    Ok(())
+}
+
+fn one_line(s: &str) -> String {
+    s.replace('\n', " ")
+}
+
+pub(crate) fn show(out: &mut Out, hit: &Hit, registry: &Registry) -> Result<()> {
+    if out.format != Format::Text {
+        return out.json(hit);
+    }
+    out.styled(ID, &hit.passage)?;
+    outln!(out, "  article {}  passage #{}  bytes {}..{}", hit.article, hit.ordinal, hit.span.start, hit.span.end)?;
+    outln!(out)?;
+    outln!(out, "{}", hit.text)?;
+    outln!(out)?;
+    out.styled(LABEL, "actors")?;
+    outln!(out)?;
+    for a in &hit.actors {
+        outln!(out, "  {:<32} {}", a.id, a.name)?;
+    }
+    if !hit.topics.is_empty() {
+        out.styled(LABEL, "topics")?;
+        outln!(out)?;
+        outln!(out, "  {}", hit.topics.join(", "))?;
+    }
+    if !hit.stances.is_empty() {
+        out.styled(LABEL, "stances")?;
+        outln!(out)?;
+        for s in &hit.stances {
+            let holder = registry.actor(&s.holder).map_or(s.holder.as_str(), |a| a.name.as_str());
+            outln!(out, "  {holder} {} → {} ({}, {} voice)", s.stance, s.target, s.polarity.as_str(), s.voice.as_str())?;
+            outln!(out, "    “{}”", s.quote)?;
+        }
+    }
+    if !hit.events.is_empty() {
+        out.styled(LABEL, "events")?;
+        outln!(out)?;
+        for e in &hit.events {
+            outln!(out, "  {:<10} {}", e.date.to_string(), e.what)?;
+        }
+    }
+    Ok(())
+}
+
+fn bar(count: u64, max: u64, width: usize) -> String {
+    let n = if max == 0 { 0 } else { ((count as f64 / max as f64) * width as f64).ceil() as usize };
+    "█".repeat(n.min(width))
+}
+
+fn key_text(k: &FacetKey) -> (String, String) {
+    match k {
+        FacetKey::One(a) => (a.clone(), String::new()),
+        FacetKey::Pair(a, b) => (a.clone(), b.clone()),
+    }
+}
+
+pub(crate) fn facets(out: &mut Out, f: &Facets, top: usize) -> Result<()> {
+    if out.format == Format::Json {
+        return out.json(f);
+    }
+    if out.format == Format::Jsonl {
+        return f.counts.iter().try_for_each(|c| out.json(c));
+    }
+    if f.by.len() == 2 {
+        return matrix(out, f);
+    }
+    let max = f.counts.first().map_or(0, |c| c.count);
+    let rows: Vec<(String, String, u64)> = f.counts.iter().take(top).map(|c| (key_text(&c.value).0, key_text(&c.name).0, c.count)).collect();
+    let w_value = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0).max(f.by[0].as_str().len());
+    let w_name = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    let show_name = rows.iter().any(|r| r.0 != r.1);
+    out.styled(DIM, &format!("{} passages match; counts by {}", f.total, f.by[0].as_str()))?;
+    outln!(out)?;
+    for (value, name, count) in &rows {
+        out.styled(ID, &format!("{value:<w_value$}"))?;
+        if show_name {
+            out!(out, "  {name:<w_name$}")?;
+        }
+        out!(out, "  {count:>5}  ")?;
+        out.styled(LABEL, &bar(*count, max, 30))?;
+        outln!(out)?;
+    }
+    if f.counts.len() > rows.len() {
+        out.styled(DIM, &format!("… {} more (use --top or --format json)", f.counts.len() - rows.len()))?;
+        outln!(out)?;
+    }
+    Ok(())
+}
+
+fn matrix(out: &mut Out, f: &Facets) -> Result<()> {
+    let mut rows: Vec<String> = Vec::new();
+    let mut cols: Vec<String> = Vec::new();
+    for c in &f.counts {
+        let (r, k) = key_text(&c.value);
+        if !rows.contains(&r) {
+            rows.push(r);
+        }
+        if !cols.contains(&k) {
+            cols.push(k);
+        }
+    }
+    cols.sort();
+    let row_total = |r: &str| f.counts.iter().filter(|c| key_text(&c.value).0 == r).map(|c| c.count).sum::<u64>();
+    rows.sort_by(|a, b| row_total(b).cmp(&row_total(a)).then_with(|| a.cmp(b)));
+    let count = |r: &str, k: &str| {
+        f.counts.iter().find(|c| key_text(&c.value) == (r.to_owned(), k.to_owned())).map_or(0, |c| c.count)
+    };
+    let w = rows.iter().map(|r| r.chars().count()).max().unwrap_or(0).max(f.by[0].as_str().len());
+    out.styled(DIM, &format!("{} passages match; {} × {} (columns below)", f.total, f.by[0].as_str(), f.by[1].as_str()))?;
+    outln!(out)?;
+    out!(out, "{:<w$}", f.by[0].as_str())?;
+    for i in 0..cols.len() {
+        out!(out, " {:>4}", format!("[{}]", i + 1))?;
+    }
+    outln!(out)?;
+    for r in &rows {
+        out.styled(ID, &format!("{r:<w$}"))?;
+        for k in &cols {
+            match count(r, k) {
+                0 => out.styled(DIM, &format!(" {:>4}", "·"))?,
+                n => out!(out, " {n:>4}")?,
+            }
+        }
+        outln!(out)?;
+    }
+    for (i, k) in cols.iter().enumerate() {
+        out.styled(DIM, &format!("[{}] {k}", i + 1))?;
+        outln!(out)?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ActorRow<'a> {
+    #[serde(flatten)]
+    actor: &'a dossier::corpus::Actor,
+    passages: u64,
+}
+
+fn count_of(counts: &Facets, id: &str) -> u64 {
+    counts.counts.iter().find(|c| c.value == FacetKey::One(id.to_owned())).map_or(0, |c| c.count)
+}
+
+pub(crate) fn actors(out: &mut Out, registry: &Registry, counts: &Facets) -> Result<()> {
+    let rows: Vec<ActorRow<'_>> = registry.actors.iter().map(|a| ActorRow { actor: a, passages: count_of(counts, &a.id) }).collect();
+    match out.format {
+        Format::Json => out.json(&rows),
+        Format::Jsonl => rows.iter().try_for_each(|r| out.json(r)),
+        Format::Text => {
+            let w = rows.iter().map(|r| r.actor.id.len()).max().unwrap_or(0);
+            for r in &rows {
+                out.styled(ID, &format!("{:<w$}", r.actor.id))?;
+                let kind = serde_json::to_value(r.actor.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                let camp = r.actor.camp.map(|c| format!(", {c}")).unwrap_or_default();
+                outln!(out, "  {:>3} passages  {} ({kind}{camp})", r.passages, r.actor.name)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+pub(crate) fn resolution(out: &mut Out, r: &Resolution, registry: &Registry) -> Result<()> {
+    if out.format != Format::Text {
+        return out.json(r);
+    }
+    outln!(out, "`{}` folds to `{}`", r.input, r.folded)?;
+    if r.is_ambiguous() {
+        outln!(out, "it is ambiguous: it names {} actors, and searches use all of them", r.matches.len())?;
+    }
+    for m in &r.matches {
+        out.styled(ID, &m.id)?;
+        let how = match &m.matched_by {
+            MatchedBy::Id => "its id".to_owned(),
+            MatchedBy::Name(n) => format!("its name `{n}`"),
+            MatchedBy::Alias(a) => format!("its alias `{a}`"),
+            MatchedBy::NamePart(p) => format!("`{p}` as one word of its name"),
+        };
+        outln!(out, "  {} — matched by {how}", m.name)?;
+        if let Some(a) = registry.actor(&m.id) {
+            if !a.aliases.is_empty() {
+                outln!(out, "  also known as: {}", a.aliases.join(", "))?;
+            }
+            if let Some(d) = &a.description {
+                outln!(out, "  {d}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct StanceRow<'a> {
+    #[serde(flatten)]
+    stance: &'a dossier::corpus::StanceDef,
+    passages: u64,
+}
+
+pub(crate) fn stances(out: &mut Out, registry: &Registry, counts: &Facets) -> Result<()> {
+    let rows: Vec<StanceRow<'_>> = registry.stances.iter().map(|s| StanceRow { stance: s, passages: count_of(counts, &s.id) }).collect();
+    match out.format {
+        Format::Json => out.json(&rows),
+        Format::Jsonl => rows.iter().try_for_each(|r| out.json(r)),
+        Format::Text => {
+            let w = rows.iter().map(|r| r.stance.id.len() + 2).max().unwrap_or(0);
+            for r in rows.iter().filter(|r| r.stance.parent.is_none()) {
+                stance_tree(out, &rows, r, 0, w)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn stance_tree(out: &mut Out, rows: &[StanceRow<'_>], row: &StanceRow<'_>, depth: usize, w: usize) -> Result<()> {
+    let label = format!("{}{}", "  ".repeat(depth), row.stance.id);
+    out.styled(ID, &format!("{label:<w$}"))?;
+    outln!(out, " {:>3} passages  {}", row.passages, row.stance.description)?;
+    for child in rows.iter().filter(|c| c.stance.parent.as_deref() == Some(row.stance.id.as_str())) {
+        stance_tree(out, rows, child, depth + 1, w)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn timeline(out: &mut Out, t: &Timeline) -> Result<()> {
+    match out.format {
+        Format::Json => out.json(t),
+        Format::Jsonl => t.events.iter().try_for_each(|e| out.json(e)),
+        Format::Text => {
+            for e in &t.events {
+                let date = match e.event.date.year() {
+                    Some(_) => e.event.date.to_string(),
+                    None => format!("{} (year not stated)", e.event.date),
+                };
+                out.styled(LABEL, &format!("{date:<10}"))?;
+                out!(out, "  ")?;
+                out.styled(ID, &e.passage)?;
+                outln!(out, "  {}", e.event.what)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+pub(crate) fn check(out: &mut Out, source: &CorpusSource, s: &CheckSummary) -> Result<()> {
+    if out.format != Format::Text {
+        return out.json(s);
+    }
+    for w in &s.warnings {
+        out.styled(AnsiColor::Yellow.on_default(), "warning: ")?;
+        outln!(out, "{w}")?;
+    }
+    outln!(out, "corpus {} is valid", source.describe())?;
+    outln!(out, "  articles           {:>6}", s.articles)?;
+    outln!(out, "  passages           {:>6}", s.passages)?;
+    outln!(out, "  actors             {:>6}", s.actors)?;
+    outln!(out, "  stances            {:>6}  ({} annotations)", s.stances, s.stance_annotations)?;
+    outln!(out, "  topics             {:>6}", s.topics)?;
+    outln!(out, "  events             {:>6}", s.events)?;
+    outln!(out, "  warnings           {:>6}", s.warnings.len())
+}
+
+pub(crate) fn index_status(out: &mut Out, index: &Index, took: std::time::Duration) -> Result<()> {
+    let stats = index.stats();
+    match index.freshness() {
+        dossier::Freshness::Reused => outln!(out, "index is up to date: {} passages from {} articles", stats.passages, stats.articles)?,
+        dossier::Freshness::Built(reason) => outln!(
+            out,
+            "built index of {} passages from {} articles in {:.2}s ({reason})",
+            stats.passages,
+            stats.articles,
+            took.as_secs_f64()
+        )?,
+    }
+    outln!(out, "  {}", index.path().display())
+}
