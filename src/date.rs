@@ -50,7 +50,11 @@ impl EventDate {
     /// indexed for `--since`/`--until`.
     pub fn first_day_key(&self) -> Option<u64> {
         let y = u64::from(self.year?);
-        Some(y * 10_000 + u64::from(self.month.unwrap_or(1)) * 100 + u64::from(self.day.unwrap_or(1)))
+        Some(
+            y * 10_000
+                + u64::from(self.month.unwrap_or(1)) * 100
+                + u64::from(self.day.unwrap_or(1)),
+        )
     }
 
     /// `YYYYMMDD` of the last day the date can denote (`2020` gives 20201231).
@@ -66,14 +70,19 @@ impl EventDate {
     pub fn timeline_key(&self) -> (u8, u64) {
         match self.first_day_key() {
             Some(k) => (0, k),
-            None => (1, u64::from(self.month.unwrap_or(0)) * 100 + u64::from(self.day.unwrap_or(0))),
+            None => (
+                1,
+                u64::from(self.month.unwrap_or(0)) * 100 + u64::from(self.day.unwrap_or(0)),
+            ),
         }
     }
 }
 
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -107,7 +116,10 @@ impl FromStr for EventDate {
             Some(rest) => {
                 let mut it = rest.splitn(2, '-');
                 let m = parse_num::<u8>(it.next().unwrap_or_default(), 2, "month", s)?;
-                let d = it.next().map(|d| parse_num::<u8>(d, 2, "day", s)).transpose()?;
+                let d = it
+                    .next()
+                    .map(|d| parse_num::<u8>(d, 2, "day", s))
+                    .transpose()?;
                 (Some(m), d)
             }
         };
@@ -124,7 +136,9 @@ impl FromStr for EventDate {
                 // Without a year, allow Feb 29: some year had it.
                 let max = days_in_month(year.unwrap_or(2000), m);
                 if d == 0 || d > max {
-                    return Err(DateError(format!("bad date `{s}`: day {d} is not in month {m:02}")));
+                    return Err(DateError(format!(
+                        "bad date `{s}`: day {d} is not in month {m:02}"
+                    )));
                 }
             }
         }
@@ -167,7 +181,14 @@ mod tests {
 
     #[test]
     fn parses_every_precision_and_round_trips() {
-        for s in ["2020", "2020-07", "2020-07-24", "--07-24", "2024-02-29", "--02-29"] {
+        for s in [
+            "2020",
+            "2020-07",
+            "2020-07-24",
+            "--07-24",
+            "2024-02-29",
+            "--02-29",
+        ] {
             let d: EventDate = s.parse().unwrap();
             assert_eq!(d.to_string(), s);
         }
@@ -175,7 +196,20 @@ mod tests {
 
     #[test]
     fn rejects_bad_dates() {
-        for s in ["", "20", "2020-13", "2020-00", "2021-02-29", "2020-04-31", "2020-7", "--07", "July 24", "2020-07-24x", "-2020", "2020-"] {
+        for s in [
+            "",
+            "20",
+            "2020-13",
+            "2020-00",
+            "2021-02-29",
+            "2020-04-31",
+            "2020-7",
+            "--07",
+            "July 24",
+            "2020-07-24x",
+            "-2020",
+            "2020-",
+        ] {
             assert!(s.parse::<EventDate>().is_err(), "{s} should be rejected");
         }
     }
@@ -183,7 +217,10 @@ mod tests {
     #[test]
     fn day_keys_bound_the_precision() {
         let d: EventDate = "2020".parse().unwrap();
-        assert_eq!((d.first_day_key(), d.last_day_key()), (Some(20200101), Some(20201231)));
+        assert_eq!(
+            (d.first_day_key(), d.last_day_key()),
+            (Some(20200101), Some(20201231))
+        );
         let d: EventDate = "2023-02".parse().unwrap();
         assert_eq!(d.last_day_key(), Some(20230228));
         let d: EventDate = "--07-24".parse().unwrap();

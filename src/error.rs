@@ -103,7 +103,11 @@ struct CorpusErrorsDisplay<'a>(&'a [Diagnostic]);
 impl fmt::Display for CorpusErrorsDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        write!(f, "the corpus has {n} error{}", if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "the corpus has {n} error{}",
+            if n == 1 { "" } else { "s" }
+        )?;
         for d in self.0 {
             write!(f, "\n  {d}")?;
         }
@@ -154,7 +158,11 @@ impl fmt::Display for Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic about a whole file (no line), optionally for a passage.
-    pub(crate) fn file_level(file: &std::path::Path, passage: Option<&str>, message: impl Into<String>) -> Self {
+    pub(crate) fn file_level(
+        file: &std::path::Path,
+        passage: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             file: file.to_owned(),
             line: None,

@@ -26,7 +26,11 @@ fn main() -> ExitCode {
         Ok(cli::Outcome::Found) => ExitCode::SUCCESS,
         Ok(cli::Outcome::Nothing) => ExitCode::from(1),
         // A closed pipe (`dossier search | head -1`) is not an error.
-        Err(dossier::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(dossier::Error::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "dossier: {e}");
             ExitCode::from(2)

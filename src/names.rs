@@ -72,7 +72,15 @@ fn fold_word(word: &str) -> String {
         w.pop();
         w.push('a');
     }
-    for (from, to) in [("gh", "q"), ("ou", "u"), ("oo", "u"), ("ow", "u"), ("ee", "i"), ("ph", "f"), ("w", "v")] {
+    for (from, to) in [
+        ("gh", "q"),
+        ("ou", "u"),
+        ("oo", "u"),
+        ("ow", "u"),
+        ("ee", "i"),
+        ("ph", "f"),
+        ("w", "v"),
+    ] {
         w = w.replace(from, to);
     }
     let mut out = String::with_capacity(w.len());
@@ -172,8 +180,16 @@ impl NameResolver {
         let mut collisions = Vec::new();
         for (i, actor) in actors.iter().enumerate() {
             let forms = std::iter::once((actor.id.as_str(), MatchedBy::Id))
-                .chain(std::iter::once((actor.name.as_str(), MatchedBy::Name(actor.name.clone()))))
-                .chain(actor.aliases.iter().map(|a| (a.as_str(), MatchedBy::Alias(a.clone()))));
+                .chain(std::iter::once((
+                    actor.name.as_str(),
+                    MatchedBy::Name(actor.name.clone()),
+                )))
+                .chain(
+                    actor
+                        .aliases
+                        .iter()
+                        .map(|a| (a.as_str(), MatchedBy::Alias(a.clone()))),
+                );
             for (form, how) in forms {
                 let folded = fold(form);
                 if folded.is_empty() {
@@ -201,8 +217,19 @@ impl NameResolver {
                 }
             }
         }
-        let actors = actors.iter().map(|a| (a.id.clone(), a.name.clone())).collect();
-        (NameResolver { full, words, all_forms, actors }, collisions)
+        let actors = actors
+            .iter()
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect();
+        (
+            NameResolver {
+                full,
+                words,
+                all_forms,
+                actors,
+            },
+            collisions,
+        )
     }
 
     /// Resolves a typed name. `None` when nothing matches; see
@@ -221,12 +248,20 @@ impl NameResolver {
                 .map(|&i| self.make_match(i, MatchedBy::NamePart(input.to_owned())))
                 .collect()
         };
-        Some(Resolution { input: input.to_owned(), folded, matches })
+        Some(Resolution {
+            input: input.to_owned(),
+            folded,
+            matches,
+        })
     }
 
     fn make_match(&self, i: usize, matched_by: MatchedBy) -> NameMatch {
         let (id, name) = &self.actors[i];
-        NameMatch { id: id.clone(), name: name.clone(), matched_by }
+        NameMatch {
+            id: id.clone(),
+            name: name.clone(),
+            matched_by,
+        }
     }
 
     /// Up to `n` actor names closest to `input`, best first. Every id, name
@@ -299,7 +334,12 @@ mod tests {
 
     #[test]
     fn distinct_names_stay_apart() {
-        let pairs = [("Iran", "Israel"), ("Ali", "Alireza"), ("Hamas", "Hamshahri"), ("Khatib", "Khamenei")];
+        let pairs = [
+            ("Iran", "Israel"),
+            ("Ali", "Alireza"),
+            ("Hamas", "Hamshahri"),
+            ("Khatib", "Khamenei"),
+        ];
         for (a, b) in pairs {
             assert_ne!(fold(a), fold(b), "{a} vs {b}");
         }
@@ -307,7 +347,10 @@ mod tests {
 
     #[test]
     fn folds_keep_word_boundaries_for_name_parts() {
-        assert_eq!(fold_words("Dorri-Najafabadi, Qorbanali"), vec!["duri", "najafabadi", "qurbanali"]);
+        assert_eq!(
+            fold_words("Dorri-Najafabadi, Qorbanali"),
+            vec!["duri", "najafabadi", "qurbanali"]
+        );
         assert!(fold_words("  ’ - ").is_empty());
     }
 
@@ -327,7 +370,12 @@ mod tests {
     #[test]
     fn resolves_full_names_parts_and_ambiguity() {
         let actors = vec![
-            actor("ali-khamenei", "Ali Khamenei", ActorKind::Person, &["Ayatollah Khamenei"]),
+            actor(
+                "ali-khamenei",
+                "Ali Khamenei",
+                ActorKind::Person,
+                &["Ayatollah Khamenei"],
+            ),
             actor("ali-younesi", "Ali Younesi", ActorKind::Person, &[]),
             actor("iran", "Iran", ActorKind::State, &["Islamic Republic"]),
         ];
@@ -335,12 +383,24 @@ mod tests {
         assert!(collisions.is_empty());
         let got = r.resolve("ayatollah khamenei").unwrap();
         assert_eq!(got.matches[0].id, "ali-khamenei");
-        assert_eq!(got.matches[0].matched_by, MatchedBy::Alias("Ayatollah Khamenei".into()));
-        assert_eq!(r.resolve("Yunesi").unwrap().ids().collect::<Vec<_>>(), vec!["ali-younesi"]);
+        assert_eq!(
+            got.matches[0].matched_by,
+            MatchedBy::Alias("Ayatollah Khamenei".into())
+        );
+        assert_eq!(
+            r.resolve("Yunesi").unwrap().ids().collect::<Vec<_>>(),
+            vec!["ali-younesi"]
+        );
         let ali = r.resolve("Ali").unwrap();
         assert!(ali.is_ambiguous());
-        assert_eq!(ali.ids().collect::<Vec<_>>(), vec!["ali-khamenei", "ali-younesi"]);
-        assert!(r.resolve("Republic").is_none(), "name parts only apply to persons");
+        assert_eq!(
+            ali.ids().collect::<Vec<_>>(),
+            vec!["ali-khamenei", "ali-younesi"]
+        );
+        assert!(
+            r.resolve("Republic").is_none(),
+            "name parts only apply to persons"
+        );
         assert!(r.resolve("Zarif").is_none());
         assert_eq!(r.suggest("Kamenei", 1), vec!["Ali Khamenei".to_string()]);
     }
@@ -354,6 +414,9 @@ mod tests {
         let (_, collisions) = NameResolver::new(&actors);
         assert_eq!(collisions.len(), 1);
         assert_eq!(collisions[0].first.0, "a");
-        assert_eq!(collisions[0].second, ("b".to_string(), "Haniya".to_string()));
+        assert_eq!(
+            collisions[0].second,
+            ("b".to_string(), "Haniya".to_string())
+        );
     }
 }

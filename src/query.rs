@@ -19,7 +19,10 @@ use crate::index::schema::{stance_key, Fields};
 use crate::names::{NameResolver, Resolution};
 use serde::{Deserialize, Serialize};
 use std::ops::Bound;
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query as TQuery, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query as TQuery, QueryParser, RangeQuery,
+    TermQuery,
+};
 use tantivy::query_grammar::{self, Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
 use tantivy::schema::{IndexRecordOption, Term};
 
@@ -89,7 +92,10 @@ pub struct Query {
 impl Query {
     /// A query for passages matching keyword `text`.
     pub fn text(text: impl Into<String>) -> Query {
-        Query { text: Some(text.into()), ..Query::default() }
+        Query {
+            text: Some(text.into()),
+            ..Query::default()
+        }
     }
 
     /// A query matching every passage (add filters to narrow it).
@@ -229,7 +235,11 @@ impl ResolvedQuery {
             Some(TargetResolution::Actor(r)) => Some(r),
             _ => None,
         };
-        self.actors.iter().chain(self.holder.as_ref()).chain(target).filter(|r| r.is_ambiguous())
+        self.actors
+            .iter()
+            .chain(self.holder.as_ref())
+            .chain(target)
+            .filter(|r| r.is_ambiguous())
     }
 }
 
@@ -259,10 +269,15 @@ impl Compiler<'_> {
     pub(crate) fn compile(&self, q: &Query) -> Result<Compiled> {
         let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
         if limit == 0 || limit > MAX_LIMIT {
-            return Err(Error::InvalidArgument(format!("limit must be between 1 and {MAX_LIMIT}, not {limit}")));
+            return Err(Error::InvalidArgument(format!(
+                "limit must be between 1 and {MAX_LIMIT}, not {limit}"
+            )));
         }
         if q.offset > MAX_OFFSET {
-            return Err(Error::InvalidArgument(format!("offset must be at most {MAX_OFFSET}, not {}", q.offset)));
+            return Err(Error::InvalidArgument(format!(
+                "offset must be at most {MAX_OFFSET}, not {}",
+                q.offset
+            )));
         }
         let text = q.text.as_deref().filter(|t| !t.trim().is_empty());
         let sort = match (q.sort, text) {
@@ -299,12 +314,22 @@ impl Compiler<'_> {
             Some(s) => self.stance(s)?,
             None => Vec::new(),
         };
-        let holder = q.holder.as_deref().map(|h| resolve_actor(self.resolver, h)).transpose()?;
+        let holder = q
+            .holder
+            .as_deref()
+            .map(|h| resolve_actor(self.resolver, h))
+            .transpose()?;
         let target = q.target.as_deref().map(|t| self.target(t)).transpose()?;
         let polarity = q.polarity.as_deref().map(polarity).transpose()?;
         if !stances.is_empty() || holder.is_some() || target.is_some() || polarity.is_some() {
-            let holders: Vec<Option<&str>> = holder.as_ref().map_or(vec![None], |r| r.ids().map(Some).collect());
-            let stance_ids: Vec<Option<&str>> = if stances.is_empty() { vec![None] } else { stances.iter().map(|s| Some(s.as_str())).collect() };
+            let holders: Vec<Option<&str>> = holder
+                .as_ref()
+                .map_or(vec![None], |r| r.ids().map(Some).collect());
+            let stance_ids: Vec<Option<&str>> = if stances.is_empty() {
+                vec![None]
+            } else {
+                stances.iter().map(|s| Some(s.as_str())).collect()
+            };
             let targets: Vec<Option<&str>> = match &target {
                 None => vec![None],
                 Some(TargetResolution::Topic { id }) => vec![Some(id.as_str())],
@@ -319,21 +344,41 @@ impl Compiler<'_> {
                 }
             }
             if keys.len() > MAX_STANCE_KEYS {
-                return Err(Error::InvalidArgument("the stance filter is too broad; name fewer actors".into()));
+                return Err(Error::InvalidArgument(
+                    "the stance filter is too broad; name fewer actors".into(),
+                ));
             }
             filters.push(self.any_of(self.fields.stance_key, keys.iter().map(String::as_str)));
         }
 
-        let since = q.since.as_deref().map(|d| parse_bound(d, "since")).transpose()?;
-        let until = q.until.as_deref().map(|d| parse_bound(d, "until")).transpose()?;
+        let since = q
+            .since
+            .as_deref()
+            .map(|d| parse_bound(d, "since"))
+            .transpose()?;
+        let until = q
+            .until
+            .as_deref()
+            .map(|d| parse_bound(d, "until"))
+            .transpose()?;
         if let (Some(s), Some(u)) = (since, until) {
             if s.first_day_key() > u.last_day_key() {
-                return Err(Error::InvalidArgument(format!("--since {s} is after --until {u}")));
+                return Err(Error::InvalidArgument(format!(
+                    "--since {s} is after --until {u}"
+                )));
             }
         }
         if since.is_some() || until.is_some() {
-            let lower = since.and_then(|d| d.first_day_key()).map_or(Bound::Unbounded, |k| Bound::Included(Term::from_field_u64(self.fields.event_day, k)));
-            let upper = until.and_then(|d| d.last_day_key()).map_or(Bound::Unbounded, |k| Bound::Included(Term::from_field_u64(self.fields.event_day, k)));
+            let lower = since
+                .and_then(|d| d.first_day_key())
+                .map_or(Bound::Unbounded, |k| {
+                    Bound::Included(Term::from_field_u64(self.fields.event_day, k))
+                });
+            let upper = until
+                .and_then(|d| d.last_day_key())
+                .map_or(Bound::Unbounded, |k| {
+                    Bound::Included(Term::from_field_u64(self.fields.event_day, k))
+                });
             filters.push(Box::new(RangeQuery::new(lower, upper)));
         }
 
@@ -345,7 +390,11 @@ impl Compiler<'_> {
         for f in filters {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(f, 0.0))));
         }
-        let query: Box<dyn TQuery> = if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) };
+        let query: Box<dyn TQuery> = if clauses.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
         let resolved = ResolvedQuery {
             text: text.map(str::to_owned),
             actors,
@@ -362,14 +411,25 @@ impl Compiler<'_> {
             offset: q.offset,
             sort,
         };
-        Ok(Compiled { resolved, query, text_query })
+        Ok(Compiled {
+            resolved,
+            query,
+            text_query,
+        })
     }
 
     fn term(&self, field: tantivy::schema::Field, value: &str) -> Box<dyn TQuery> {
-        Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        ))
     }
 
-    fn any_of<'v>(&self, field: tantivy::schema::Field, values: impl Iterator<Item = &'v str>) -> Box<dyn TQuery> {
+    fn any_of<'v>(
+        &self,
+        field: tantivy::schema::Field,
+        values: impl Iterator<Item = &'v str>,
+    ) -> Box<dyn TQuery> {
         let mut terms: Vec<Box<dyn TQuery>> = values.map(|v| self.term(field, v)).collect();
         if terms.len() == 1 {
             terms.pop().unwrap_or_else(|| Box::new(AllQuery))
@@ -381,7 +441,11 @@ impl Compiler<'_> {
     pub(crate) fn stance(&self, s: &str) -> Result<Vec<String>> {
         let id = s.trim().to_lowercase();
         if self.registry.stance(&id).is_none() {
-            return Err(Error::UnknownLabel { kind: "stance", value: s.to_owned(), valid: self.registry.stances.iter().map(|s| s.id.clone()).collect() });
+            return Err(Error::UnknownLabel {
+                kind: "stance",
+                value: s.to_owned(),
+                valid: self.registry.stances.iter().map(|s| s.id.clone()).collect(),
+            });
         }
         Ok(self.registry.stance_with_descendants(&id))
     }
@@ -389,7 +453,11 @@ impl Compiler<'_> {
     pub(crate) fn topic(&self, t: &str) -> Result<String> {
         let id = t.trim().to_lowercase();
         if self.registry.topic(&id).is_none() {
-            return Err(Error::UnknownLabel { kind: "topic", value: t.to_owned(), valid: self.registry.topics.iter().map(|t| t.id.clone()).collect() });
+            return Err(Error::UnknownLabel {
+                kind: "topic",
+                value: t.to_owned(),
+                valid: self.registry.topics.iter().map(|t| t.id.clone()).collect(),
+            });
         }
         Ok(id)
     }
@@ -399,11 +467,21 @@ impl Compiler<'_> {
         if self.registry.topic(&id).is_some() {
             return Ok(TargetResolution::Topic { id });
         }
-        self.resolver.resolve(t).map(TargetResolution::Actor).ok_or_else(|| {
-            let mut suggestions = self.resolver.suggest(t, 3);
-            suggestions.extend(closest_labels(t, self.registry.topics.iter().map(|t| t.id.as_str()), 1));
-            Error::UnknownActor { name: t.to_owned(), suggestions }
-        })
+        self.resolver
+            .resolve(t)
+            .map(TargetResolution::Actor)
+            .ok_or_else(|| {
+                let mut suggestions = self.resolver.suggest(t, 3);
+                suggestions.extend(closest_labels(
+                    t,
+                    self.registry.topics.iter().map(|t| t.id.as_str()),
+                    1,
+                ));
+                Error::UnknownActor {
+                    name: t.to_owned(),
+                    suggestions,
+                }
+            })
     }
 
     /// Parses keyword text, rewriting annotation fields to indexed ids.
@@ -413,7 +491,10 @@ impl Compiler<'_> {
         // strict one decides whether the query is valid at all.
         let (ast, errors) = query_grammar::parse_query_lenient(text);
         if let Some(e) = errors.first() {
-            return Err(Error::QuerySyntax { position: char_position(text, e.pos), message: e.message.clone() });
+            return Err(Error::QuerySyntax {
+                position: char_position(text, e.pos),
+                message: e.message.clone(),
+            });
         }
         if query_grammar::parse_query(text).is_err() {
             let (position, message) = locate_malformation(text);
@@ -421,29 +502,47 @@ impl Compiler<'_> {
         }
         let ast = match self.rewrite(ast, text)? {
             // "-hijab" alone means "every passage without hijab".
-            UserInputAst::Clause(mut clauses) if clauses.iter().all(|(o, _)| *o == Some(Occur::MustNot)) => {
-                clauses.push((Some(Occur::Must), UserInputAst::Leaf(Box::new(UserInputLeaf::All))));
+            UserInputAst::Clause(mut clauses)
+                if clauses.iter().all(|(o, _)| *o == Some(Occur::MustNot)) =>
+            {
+                clauses.push((
+                    Some(Occur::Must),
+                    UserInputAst::Leaf(Box::new(UserInputLeaf::All)),
+                ));
                 UserInputAst::Clause(clauses)
             }
             ast => ast,
         };
         let mut parser = QueryParser::for_index(self.index, vec![self.fields.text]);
         parser.set_conjunction_by_default();
-        parser.build_query_from_user_input_ast(ast).map_err(|e| Error::QuerySyntax { position: 0, message: e.to_string() })
+        parser
+            .build_query_from_user_input_ast(ast)
+            .map_err(|e| Error::QuerySyntax {
+                position: 0,
+                message: e.to_string(),
+            })
     }
 
     fn rewrite(&self, ast: UserInputAst, text: &str) -> Result<UserInputAst> {
         Ok(match ast {
             UserInputAst::Clause(clauses) => UserInputAst::Clause(
-                clauses.into_iter().map(|(occur, sub)| Ok((occur, self.rewrite(sub, text)?))).collect::<Result<_>>()?,
+                clauses
+                    .into_iter()
+                    .map(|(occur, sub)| Ok((occur, self.rewrite(sub, text)?)))
+                    .collect::<Result<_>>()?,
             ),
-            UserInputAst::Boost(sub, boost) => UserInputAst::Boost(Box::new(self.rewrite(*sub, text)?), boost),
+            UserInputAst::Boost(sub, boost) => {
+                UserInputAst::Boost(Box::new(self.rewrite(*sub, text)?), boost)
+            }
             UserInputAst::Leaf(leaf) => match *leaf {
                 UserInputLeaf::Literal(lit) => match lit.field_name.clone() {
                     None => UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(lit))),
                     Some(field) => self.field_values(&field, &lit.phrase, text)?,
                 },
-                UserInputLeaf::Set { field: Some(field), elements } => {
+                UserInputLeaf::Set {
+                    field: Some(field),
+                    elements,
+                } => {
                     let mut clauses = Vec::new();
                     for e in elements {
                         clauses.push((Some(Occur::Should), self.field_values(&field, &e, text)?));
@@ -458,7 +557,10 @@ impl Compiler<'_> {
                         UserInputLeaf::Exists { .. } => "field existence tests",
                         _ => "sets without a field",
                     };
-                    return Err(Error::QuerySyntax { position: 0, message: format!("{what} are not supported") });
+                    return Err(Error::QuerySyntax {
+                        position: 0,
+                        message: format!("{what} are not supported"),
+                    });
                 }
             },
         })
@@ -468,26 +570,49 @@ impl Compiler<'_> {
     fn field_values(&self, field: &str, value: &str, text: &str) -> Result<UserInputAst> {
         let (indexed, ids): (&str, Vec<String>) = match field {
             "text" => return Ok(literal(None, value)),
-            "actor" => ("actor", resolve_actor(self.resolver, value)?.ids().map(str::to_owned).collect()),
+            "actor" => (
+                "actor",
+                resolve_actor(self.resolver, value)?
+                    .ids()
+                    .map(str::to_owned)
+                    .collect(),
+            ),
             "holder" => (
                 "stance_key",
-                resolve_actor(self.resolver, value)?.ids().map(|h| stance_key(Some(h), None, None, None)).collect(),
+                resolve_actor(self.resolver, value)?
+                    .ids()
+                    .map(|h| stance_key(Some(h), None, None, None))
+                    .collect(),
             ),
-            "stance" => ("stance_key", self.stance(value)?.iter().map(|s| stance_key(None, Some(s), None, None)).collect()),
+            "stance" => (
+                "stance_key",
+                self.stance(value)?
+                    .iter()
+                    .map(|s| stance_key(None, Some(s), None, None))
+                    .collect(),
+            ),
             "topic" => ("topic", vec![self.topic(value)?]),
             "camp" => ("camp", vec![camp(value)?.as_str().to_owned()]),
             "article" => ("article", vec![value.to_owned()]),
             other => {
-                let at = text.find(&format!("{other}:")).map_or(0, |b| char_position(text, b));
+                let at = text
+                    .find(&format!("{other}:"))
+                    .map_or(0, |b| char_position(text, b));
                 return Err(Error::QuerySyntax {
                     position: at,
                     message: format!("unknown field `{other}`; fields are text, actor, holder, stance, topic, camp and article"),
                 });
             }
         };
-        let mut clauses: Vec<(Option<Occur>, UserInputAst)> =
-            ids.iter().map(|id| (Some(Occur::Should), literal(Some(indexed), id))).collect();
-        Ok(if clauses.len() == 1 { clauses.remove(0).1 } else { UserInputAst::Clause(clauses) })
+        let mut clauses: Vec<(Option<Occur>, UserInputAst)> = ids
+            .iter()
+            .map(|id| (Some(Occur::Should), literal(Some(indexed), id)))
+            .collect();
+        Ok(if clauses.len() == 1 {
+            clauses.remove(0).1
+        } else {
+            UserInputAst::Clause(clauses)
+        })
     }
 }
 
@@ -495,7 +620,11 @@ fn literal(field: Option<&str>, value: &str) -> UserInputAst {
     UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
         field_name: field.map(str::to_owned),
         phrase: value.to_owned(),
-        delimiter: if field.is_some() { Delimiter::DoubleQuotes } else { Delimiter::None },
+        delimiter: if field.is_some() {
+            Delimiter::DoubleQuotes
+        } else {
+            Delimiter::None
+        },
         slop: 0,
         prefix: false,
     })))
@@ -506,11 +635,17 @@ fn check_query_size(text: &str) -> Result<()> {
     if text.len() > MAX_QUERY_BYTES {
         return Err(Error::QuerySyntax {
             position: char_position(text, MAX_QUERY_BYTES),
-            message: format!("the query is {} bytes long; the limit is {MAX_QUERY_BYTES}", text.len()),
+            message: format!(
+                "the query is {} bytes long; the limit is {MAX_QUERY_BYTES}",
+                text.len()
+            ),
         });
     }
     if let Some(at) = text.find('\0') {
-        return Err(Error::QuerySyntax { position: char_position(text, at), message: "the query contains a NUL character".into() });
+        return Err(Error::QuerySyntax {
+            position: char_position(text, at),
+            message: "the query contains a NUL character".into(),
+        });
     }
     let mut depth = 0usize;
     for (i, c) in text.char_indices() {
@@ -528,9 +663,15 @@ fn check_query_size(text: &str) -> Result<()> {
             _ => {}
         }
     }
-    let words = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count();
+    let words = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count();
     if words > MAX_QUERY_TERMS {
-        return Err(Error::QuerySyntax { position: 0, message: format!("the query has {words} words; the limit is {MAX_QUERY_TERMS}") });
+        return Err(Error::QuerySyntax {
+            position: 0,
+            message: format!("the query has {words} words; the limit is {MAX_QUERY_TERMS}"),
+        });
     }
     Ok(())
 }
@@ -549,13 +690,23 @@ fn locate_malformation(text: &str) -> (usize, String) {
         }
     }
     if let Some(&at) = open.first() {
-        return (char_position(text, at), "this parenthesis is never closed".into());
+        return (
+            char_position(text, at),
+            "this parenthesis is never closed".into(),
+        );
     }
     let trimmed = text.trim_end();
     for op in ["AND", "OR", "NOT"] {
-        let dangling_end = trimmed.ends_with(op) && trimmed[..trimmed.len() - op.len()].chars().next_back().is_none_or(char::is_whitespace);
+        let dangling_end = trimmed.ends_with(op)
+            && trimmed[..trimmed.len() - op.len()]
+                .chars()
+                .next_back()
+                .is_none_or(char::is_whitespace);
         if dangling_end {
-            return (char_position(text, trimmed.len() - op.len()), format!("`{op}` needs a term after it"));
+            return (
+                char_position(text, trimmed.len() - op.len()),
+                format!("`{op}` needs a term after it"),
+            );
         }
     }
     (0, "the query is malformed".into())
@@ -567,34 +718,54 @@ fn char_position(text: &str, byte: usize) -> usize {
 
 fn camp(c: &str) -> Result<Camp> {
     let v = c.trim().to_lowercase();
-    Camp::ALL.into_iter().find(|k| k.as_str() == v || format!("{}s", k.as_str()) == v).ok_or_else(|| Error::UnknownLabel {
-        kind: "camp",
-        value: c.to_owned(),
-        valid: Camp::ALL.iter().map(|c| c.as_str().to_owned()).collect(),
-    })
+    Camp::ALL
+        .into_iter()
+        .find(|k| k.as_str() == v || format!("{}s", k.as_str()) == v)
+        .ok_or_else(|| Error::UnknownLabel {
+            kind: "camp",
+            value: c.to_owned(),
+            valid: Camp::ALL.iter().map(|c| c.as_str().to_owned()).collect(),
+        })
 }
 
 fn polarity(p: &str) -> Result<Polarity> {
     let v = p.trim().to_lowercase();
-    Polarity::ALL.into_iter().find(|k| k.as_str() == v).ok_or_else(|| Error::UnknownLabel {
-        kind: "polarity",
-        value: p.to_owned(),
-        valid: Polarity::ALL.iter().map(|c| c.as_str().to_owned()).collect(),
-    })
+    Polarity::ALL
+        .into_iter()
+        .find(|k| k.as_str() == v)
+        .ok_or_else(|| Error::UnknownLabel {
+            kind: "polarity",
+            value: p.to_owned(),
+            valid: Polarity::ALL
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+        })
 }
 
 fn parse_bound(d: &str, flag: &str) -> Result<EventDate> {
-    let date: EventDate = d.trim().parse().map_err(|e| Error::InvalidArgument(format!("--{flag}: {e}")))?;
+    let date: EventDate = d
+        .trim()
+        .parse()
+        .map_err(|e| Error::InvalidArgument(format!("--{flag}: {e}")))?;
     if date.year().is_none() {
-        return Err(Error::InvalidArgument(format!("--{flag} needs a year: {d}")));
+        return Err(Error::InvalidArgument(format!(
+            "--{flag} needs a year: {d}"
+        )));
     }
     Ok(date)
 }
 
 fn closest_labels<'a>(input: &str, labels: impl Iterator<Item = &'a str>, n: usize) -> Vec<String> {
-    let mut scored: Vec<(f64, &str)> = labels.map(|l| (strsim::jaro_winkler(&input.to_lowercase(), l), l)).collect();
+    let mut scored: Vec<(f64, &str)> = labels
+        .map(|l| (strsim::jaro_winkler(&input.to_lowercase(), l), l))
+        .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    scored.into_iter().take(n).map(|(_, l)| l.to_owned()).collect()
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, l)| l.to_owned())
+        .collect()
 }
 
 #[cfg(test)]
@@ -603,10 +774,19 @@ mod tests {
 
     #[test]
     fn oversized_and_nested_queries_are_refused_with_positions() {
-        assert!(matches!(check_query_size(&"a ".repeat(5000)), Err(Error::QuerySyntax { .. })));
+        assert!(matches!(
+            check_query_size(&"a ".repeat(5000)),
+            Err(Error::QuerySyntax { .. })
+        ));
         let deep = format!("{}x{}", "(".repeat(40), ")".repeat(40));
-        assert!(matches!(check_query_size(&deep), Err(Error::QuerySyntax { position: 32, .. })));
-        assert!(matches!(check_query_size("a\0b"), Err(Error::QuerySyntax { position: 1, .. })));
+        assert!(matches!(
+            check_query_size(&deep),
+            Err(Error::QuerySyntax { position: 32, .. })
+        ));
+        assert!(matches!(
+            check_query_size("a\0b"),
+            Err(Error::QuerySyntax { position: 1, .. })
+        ));
         assert!(check_query_size("(security AND reckoning) OR \"blood revenge\"").is_ok());
     }
 
@@ -621,6 +801,9 @@ mod tests {
     #[test]
     fn camps_accept_plural_and_case() {
         assert_eq!(camp("Reformists").unwrap(), Camp::Reformist);
-        assert!(matches!(camp("moderate"), Err(Error::UnknownLabel { kind: "camp", .. })));
+        assert!(matches!(
+            camp("moderate"),
+            Err(Error::UnknownLabel { kind: "camp", .. })
+        ));
     }
 }

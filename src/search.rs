@@ -88,7 +88,13 @@ pub enum FacetDim {
 
 impl FacetDim {
     /// Every dimension.
-    pub const ALL: [FacetDim; 5] = [FacetDim::Actor, FacetDim::Stance, FacetDim::Holder, FacetDim::Topic, FacetDim::Camp];
+    pub const ALL: [FacetDim; 5] = [
+        FacetDim::Actor,
+        FacetDim::Stance,
+        FacetDim::Holder,
+        FacetDim::Topic,
+        FacetDim::Camp,
+    ];
 
     /// The label used in flags and output.
     pub fn as_str(self) -> &'static str {
@@ -172,7 +178,12 @@ pub struct Timeline {
 impl Index {
     fn compile(&self, q: &Query) -> Result<(Compiled, Searcher)> {
         let searcher = self.reader.searcher();
-        let compiler = Compiler { fields: &self.fields, registry: &self.registry, resolver: &self.resolver, index: searcher.index() };
+        let compiler = Compiler {
+            fields: &self.fields,
+            registry: &self.registry,
+            resolver: &self.resolver,
+            index: searcher.index(),
+        };
         Ok((compiler.compile(q)?, searcher))
     }
 
@@ -184,11 +195,17 @@ impl Index {
         let by_score = r.sort == Sort::Score;
         let scored = compiled.text_query.is_some();
         let ranked = top.tweak_score(move |segment: &SegmentReader| {
-            let positions = segment.fast_fields().u64("position").ok().map(|c| c.first_or_default_col(0));
+            let positions = segment
+                .fast_fields()
+                .u64("position")
+                .ok()
+                .map(|c| c.first_or_default_col(0));
             // Higher keys rank first: (score or 0, reversed position, score).
             // The last element only carries the score out for display.
             move |doc: DocId, score: Score| {
-                let pos = positions.as_ref().map_or(u64::from(doc), |c| c.get_val(doc));
+                let pos = positions
+                    .as_ref()
+                    .map_or(u64::from(doc), |c| c.get_val(doc));
                 let primary = if by_score && scored { score } else { 0.0 };
                 (primary, u64::MAX - pos, score)
             }
@@ -207,7 +224,11 @@ impl Index {
             let score = scored.then_some(key.2);
             hits.push(self.hit(&searcher, address, score, snippets.as_ref())?);
         }
-        Ok(SearchResults { query: compiled.resolved, total, hits })
+        Ok(SearchResults {
+            query: compiled.resolved,
+            total,
+            hits,
+        })
     }
 
     /// The passage with this id.
@@ -218,7 +239,10 @@ impl Index {
         let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
         match top.first() {
             Some((_, address)) => self.hit(&searcher, *address, None, None),
-            None => Err(Error::UnknownPassage { id: id.to_owned(), suggestions: self.similar_passages(&searcher, id)? }),
+            None => Err(Error::UnknownPassage {
+                id: id.to_owned(),
+                suggestions: self.similar_passages(&searcher, id)?,
+            }),
         }
     }
 
@@ -226,7 +250,10 @@ impl Index {
         let mut best: Vec<(f64, String)> = Vec::new();
         for segment in searcher.segment_readers() {
             let inverted = segment.inverted_index(self.fields.passage)?;
-            let mut terms = inverted.terms().stream().map_err(|e| Error::IndexDamaged { path: self.dir.clone(), reason: e.to_string() })?;
+            let mut terms = inverted.terms().stream().map_err(|e| Error::IndexDamaged {
+                path: self.dir.clone(),
+                reason: e.to_string(),
+            })?;
             while terms.advance() {
                 let candidate = String::from_utf8_lossy(terms.key()).into_owned();
                 best.push((strsim::jaro_winkler(id, &candidate), candidate));
@@ -240,15 +267,27 @@ impl Index {
         Ok(best.into_iter().take(3).map(|(_, s)| s).collect())
     }
 
-    fn hit(&self, searcher: &Searcher, address: DocAddress, score: Option<f32>, snippets: Option<&SnippetGenerator>) -> Result<Hit> {
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        score: Option<f32>,
+        snippets: Option<&SnippetGenerator>,
+    ) -> Result<Hit> {
         let doc: TantivyDocument = searcher.doc(address)?;
         let f = &self.fields;
-        let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+        let text_of = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
         let text = text_of(f.text);
-        let stored: StoredAnnotations = serde_json::from_str(&text_of(f.annotations)).map_err(|e| Error::IndexDamaged {
-            path: self.dir.clone(),
-            reason: format!("stored annotations are unreadable: {e}"),
-        })?;
+        let stored: StoredAnnotations =
+            serde_json::from_str(&text_of(f.annotations)).map_err(|e| Error::IndexDamaged {
+                path: self.dir.clone(),
+                reason: format!("stored annotations are unreadable: {e}"),
+            })?;
         let snippet = match snippets {
             Some(g) => {
                 let s = g.snippet(&text);
@@ -257,7 +296,14 @@ impl Index {
                 } else {
                     Snippet {
                         text: s.fragment().to_owned(),
-                        highlights: s.highlighted().iter().map(|r| Span { start: r.start, end: r.end }).collect(),
+                        highlights: s
+                            .highlighted()
+                            .iter()
+                            .map(|r| Span {
+                                start: r.start,
+                                end: r.end,
+                            })
+                            .collect(),
                     }
                 }
             }
@@ -266,12 +312,21 @@ impl Index {
         let actors = stored
             .actors
             .iter()
-            .map(|id| ActorRef { id: id.clone(), name: self.registry.actor(id).map_or_else(|| id.clone(), |a| a.name.clone()) })
+            .map(|id| ActorRef {
+                id: id.clone(),
+                name: self
+                    .registry
+                    .actor(id)
+                    .map_or_else(|| id.clone(), |a| a.name.clone()),
+            })
             .collect();
         Ok(Hit {
             article: text_of(f.article),
             passage: text_of(f.passage),
-            ordinal: doc.get_first(f.ordinal).and_then(|v| v.as_u64()).unwrap_or_default() as u32,
+            ordinal: doc
+                .get_first(f.ordinal)
+                .and_then(|v| v.as_u64())
+                .unwrap_or_default() as u32,
             score,
             span: stored.span,
             text,
@@ -288,17 +343,34 @@ impl Index {
         let (compiled, searcher) = self.compile(q)?;
         let columns: Vec<&'static str> = match by {
             [one] => vec![one.column()],
-            [FacetDim::Holder, FacetDim::Stance] | [FacetDim::Stance, FacetDim::Holder] => vec!["holder_stance"],
+            [FacetDim::Holder, FacetDim::Stance] | [FacetDim::Stance, FacetDim::Holder] => {
+                vec!["holder_stance"]
+            }
             [a, b] if a != b => vec![a.column(), b.column()],
-            _ => return Err(Error::InvalidArgument("facets count by one dimension, or by two different ones".into())),
+            _ => {
+                return Err(Error::InvalidArgument(
+                    "facets count by one dimension, or by two different ones".into(),
+                ))
+            }
         };
-        let (raw, total) = searcher.search(&*compiled.query, &(FacetCollector { columns: columns.clone() }, Count))?;
+        let (raw, total) = searcher.search(
+            &*compiled.query,
+            &(
+                FacetCollector {
+                    columns: columns.clone(),
+                },
+                Count,
+            ),
+        )?;
         let mut counts: Vec<FacetCount> = raw
             .into_iter()
             .map(|(values, count)| {
                 let value = match (by, values.as_slice()) {
-                    ([FacetDim::Holder, FacetDim::Stance], [pair]) | ([FacetDim::Stance, FacetDim::Holder], [pair]) => {
-                        let (h, s) = pair.split_once(crate::index::schema::KEY_SEP).unwrap_or((pair.as_str(), ""));
+                    ([FacetDim::Holder, FacetDim::Stance], [pair])
+                    | ([FacetDim::Stance, FacetDim::Holder], [pair]) => {
+                        let (h, s) = pair
+                            .split_once(crate::index::schema::KEY_SEP)
+                            .unwrap_or((pair.as_str(), ""));
                         if by[0] == FacetDim::Holder {
                             FacetKey::Pair(h.to_owned(), s.to_owned())
                         } else {
@@ -311,18 +383,27 @@ impl Index {
                 };
                 let name = match &value {
                     FacetKey::One(v) => FacetKey::One(self.display_name(by[0], v)),
-                    FacetKey::Pair(a, b) => FacetKey::Pair(self.display_name(by[0], a), self.display_name(by[1], b)),
+                    FacetKey::Pair(a, b) => {
+                        FacetKey::Pair(self.display_name(by[0], a), self.display_name(by[1], b))
+                    }
                 };
                 FacetCount { value, name, count }
             })
             .collect();
         counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        Ok(Facets { by: by.to_vec(), total: total as u64, counts })
+        Ok(Facets {
+            by: by.to_vec(),
+            total: total as u64,
+            counts,
+        })
     }
 
     fn display_name(&self, dim: FacetDim, value: &str) -> String {
         match dim {
-            FacetDim::Actor | FacetDim::Holder => self.registry.actor(value).map_or_else(|| value.to_owned(), |a| a.name.clone()),
+            FacetDim::Actor | FacetDim::Holder => self
+                .registry
+                .actor(value)
+                .map_or_else(|| value.to_owned(), |a| a.name.clone()),
             _ => value.to_owned(),
         }
     }
@@ -332,33 +413,66 @@ impl Index {
     pub fn timeline(&self, q: &Query) -> Result<Timeline> {
         let (compiled, searcher) = self.compile(q)?;
         let docs = searcher.search(&*compiled.query, &tantivy::collector::DocSetCollector)?;
-        let since = compiled.resolved.since.as_deref().and_then(|d| d.parse::<crate::EventDate>().ok()).and_then(|d| d.first_day_key());
-        let until = compiled.resolved.until.as_deref().and_then(|d| d.parse::<crate::EventDate>().ok()).and_then(|d| d.last_day_key());
+        let since = compiled
+            .resolved
+            .since
+            .as_deref()
+            .and_then(|d| d.parse::<crate::EventDate>().ok())
+            .and_then(|d| d.first_day_key());
+        let until = compiled
+            .resolved
+            .until
+            .as_deref()
+            .and_then(|d| d.parse::<crate::EventDate>().ok())
+            .and_then(|d| d.last_day_key());
         let ranged = since.is_some() || until.is_some();
         let mut events = Vec::new();
         for address in docs {
             let hit = self.hit(&searcher, address, None, None)?;
             for event in hit.events {
                 if ranged {
-                    let Some(day) = event.date.first_day_key() else { continue };
+                    let Some(day) = event.date.first_day_key() else {
+                        continue;
+                    };
                     if since.is_some_and(|s| day < s) || until.is_some_and(|u| day > u) {
                         continue;
                     }
                 }
-                events.push(TimelineEntry { event, article: hit.article.clone(), passage: hit.passage.clone(), ordinal: hit.ordinal });
+                events.push(TimelineEntry {
+                    event,
+                    article: hit.article.clone(),
+                    passage: hit.passage.clone(),
+                    ordinal: hit.ordinal,
+                });
             }
         }
         events.sort_by(|a, b| {
-            a.event.date.timeline_key().cmp(&b.event.date.timeline_key()).then_with(|| (&a.article, a.ordinal).cmp(&(&b.article, b.ordinal)))
+            a.event
+                .date
+                .timeline_key()
+                .cmp(&b.event.date.timeline_key())
+                .then_with(|| (&a.article, a.ordinal).cmp(&(&b.article, b.ordinal)))
         });
-        Ok(Timeline { query: compiled.resolved, events })
+        Ok(Timeline {
+            query: compiled.resolved,
+            events,
+        })
     }
 }
 
 fn lead_snippet(text: &str) -> Snippet {
-    let end = text.char_indices().nth(SNIPPET_CHARS).map_or(text.len(), |(i, _)| i);
-    let cut = text[..end].rfind(' ').filter(|_| end < text.len()).unwrap_or(end);
-    Snippet { text: text[..cut].to_owned(), highlights: Vec::new() }
+    let end = text
+        .char_indices()
+        .nth(SNIPPET_CHARS)
+        .map_or(text.len(), |(i, _)| i);
+    let cut = text[..end]
+        .rfind(' ')
+        .filter(|_| end < text.len())
+        .unwrap_or(end);
+    Snippet {
+        text: text[..cut].to_owned(),
+        highlights: Vec::new(),
+    }
 }
 
 /// Counts documents per value (or value pair) of string fast fields, by
@@ -378,10 +492,26 @@ impl Collector for FacetCollector {
     type Fruit = Vec<(Vec<String>, u64)>;
     type Child = FacetSegment;
 
-    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
-        let columns = self.columns.iter().map(|c| segment.fast_fields().str(c)).collect::<tantivy::Result<Vec<_>>>()?;
-        let size = columns.first().and_then(|c| c.as_ref()).map_or(0, |c| c.num_terms());
-        Ok(FacetSegment { single: vec![0; if columns.len() == 1 { size } else { 0 }], columns, pairs: HashMap::new(), scratch: Vec::new() })
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<FacetSegment> {
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| segment.fast_fields().str(c))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let size = columns
+            .first()
+            .and_then(|c| c.as_ref())
+            .map_or(0, |c| c.num_terms());
+        Ok(FacetSegment {
+            single: vec![0; if columns.len() == 1 { size } else { 0 }],
+            columns,
+            pairs: HashMap::new(),
+            scratch: Vec::new(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -441,7 +571,10 @@ impl SegmentCollector for FacetSegment {
             }
         }
         for (&(x, y), &n) in &self.pairs {
-            out.push((vec![name(&self.columns[0], x), name(&self.columns[1], y)], n));
+            out.push((
+                vec![name(&self.columns[0], x), name(&self.columns[1], y)],
+                n,
+            ));
         }
         out
     }

@@ -36,12 +36,16 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Search passages (exit 0: hits, 1: none, 2: error)
-    #[command(after_help = "QUERY uses tantivy's syntax: words are ANDed; \"a phrase\", OR, NOT, -word,\n\
+    #[command(
+        after_help = "QUERY uses tantivy's syntax: words are ANDed; \"a phrase\", OR, NOT, -word,\n\
         (grouping), and the fields actor:, holder:, stance:, topic:, camp:, article:.\n\
-        Example: dossier search 'reckoning OR actor:Abbasi' --sort position")]
+        Example: dossier search 'reckoning OR actor:Abbasi' --sort position"
+    )]
     Search(SearchArgs),
     /// Count matching passages by actor, stance, holder, topic or camp
-    #[command(after_help = "Two --by give a matrix; --by holder --by stance counts who takes which position.")]
+    #[command(
+        after_help = "Two --by give a matrix; --by holder --by stance counts who takes which position."
+    )]
     Facets(FacetsArgs),
     /// Show one passage in full, with its span and every annotation
     Show(ShowArgs),
@@ -118,16 +122,33 @@ pub struct Filters {
     #[arg(long, value_name = "ID")]
     pub article: Option<String>,
     /// A stance annotation with this stance (or a narrower one)
-    #[arg(long, value_name = "ID", help_heading = "Stance filters (all on the same annotation)")]
+    #[arg(
+        long,
+        value_name = "ID",
+        help_heading = "Stance filters (all on the same annotation)"
+    )]
     pub stance: Option<String>,
     /// ... held by this actor
-    #[arg(long, value_name = "NAME", help_heading = "Stance filters (all on the same annotation)")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Stance filters (all on the same annotation)"
+    )]
     pub holder: Option<String>,
     /// ... aimed at this actor or topic
-    #[arg(long, value_name = "NAME", help_heading = "Stance filters (all on the same annotation)")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Stance filters (all on the same annotation)"
+    )]
     pub target: Option<String>,
     /// ... with this polarity toward the target
-    #[arg(long, value_enum, value_name = "POLARITY", help_heading = "Stance filters (all on the same annotation)")]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "POLARITY",
+        help_heading = "Stance filters (all on the same annotation)"
+    )]
     pub polarity: Option<PolarityArg>,
     /// Passage reports an event on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)
     #[arg(long, value_name = "DATE")]

@@ -6,13 +6,13 @@ mod render;
 
 pub(crate) use args::Cli;
 
+use args::{ColorWhen, Command, FacetArg, Filters, Format, PolarityArg, SortArg};
+use clap::CommandFactory;
 use dossier::corpus::{Corpus, CorpusSource};
-use dossier::{Error, Result};
 use dossier::index::{BuildOptions, BuildProgress, Index, Location};
 use dossier::query::{Query, Sort};
 use dossier::FacetDim;
-use args::{ColorWhen, Command, FacetArg, Filters, Format, PolarityArg, SortArg};
-use clap::CommandFactory;
+use dossier::{Error, Result};
 use render::Out;
 use std::io::Write;
 use std::path::Path;
@@ -81,17 +81,21 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             let mut out = Out::new(color, a.format);
             match a.name {
                 Some(name) => {
-                    let resolution = index.resolver().resolve(&name).ok_or_else(|| Error::UnknownActor {
-                        suggestions: index.resolver().suggest(&name, 3),
-                        name,
-                    })?;
+                    let resolution =
+                        index
+                            .resolver()
+                            .resolve(&name)
+                            .ok_or_else(|| Error::UnknownActor {
+                                suggestions: index.resolver().suggest(&name, 3),
+                                name,
+                            })?;
                     render::resolution(&mut out, &resolution, index.registry())?;
-            out.flush()?;
+                    out.flush()?;
                 }
                 None => {
                     let counts = index.facets(&Query::all(), &[FacetDim::Actor])?;
                     render::actors(&mut out, index.registry(), &counts)?;
-            out.flush()?;
+                    out.flush()?;
                 }
             }
             Ok(Outcome::Found)
@@ -168,7 +172,10 @@ impl Ctx {
             if !d.is_dir() {
                 return Err(Error::Io {
                     path: d.clone(),
-                    source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such corpus directory"),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "no such corpus directory",
+                    ),
                 });
             }
         }
@@ -179,15 +186,20 @@ impl Ctx {
                     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                     bar.set_length(p.articles_total as u64);
                     bar.set_style(
-                        indicatif::ProgressStyle::with_template("indexing {bar:40} {pos}/{len} articles, {msg} ({eta})")
-                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                        indicatif::ProgressStyle::with_template(
+                            "indexing {bar:40} {pos}/{len} articles, {msg} ({eta})",
+                        )
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                     );
                 }
                 bar.set_position(p.articles_done as u64);
                 bar.set_message(format!("{} passages", p.passages));
             }
         };
-        let options = BuildOptions { force, progress: Some(&mut progress) };
+        let options = BuildOptions {
+            force,
+            progress: Some(&mut progress),
+        };
         let index = Index::open_or_build_source(&self.source, None, &self.location, options);
         bar.finish_and_clear();
         let _ = stderr;

@@ -1,10 +1,10 @@
 //! Rendering results as text (optionally coloured), JSON or JSON lines.
 
 use super::args::Format;
+use anstyle::{AnsiColor, Style};
 use dossier::corpus::{CheckSummary, CorpusSource, Registry};
 use dossier::names::{MatchedBy, Resolution};
 use dossier::{Error, FacetKey, Facets, Hit, Index, Result, SearchResults, Timeline};
-use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use std::io::Write;
 
@@ -23,8 +23,15 @@ pub(crate) struct Out {
 impl Out {
     pub(crate) fn new(color: anstream::ColorChoice, format: Format) -> Self {
         // JSON is never coloured.
-        let color = if format == Format::Text { color } else { anstream::ColorChoice::Never };
-        Out { w: anstream::AutoStream::new(std::io::stdout().lock(), color), format }
+        let color = if format == Format::Text {
+            color
+        } else {
+            anstream::ColorChoice::Never
+        };
+        Out {
+            w: anstream::AutoStream::new(std::io::stdout().lock(), color),
+            format,
+        }
     }
 
     pub(crate) fn flush(&mut self) -> Result<()> {
@@ -45,7 +52,10 @@ impl Out {
 }
 
 pub(crate) fn io(e: std::io::Error) -> Error {
-    Error::Io { path: "<stdout>".into(), source: e }
+    Error::Io {
+        path: "<stdout>".into(),
+        source: e,
+    }
 }
 
 macro_rules! out {
@@ -56,10 +66,23 @@ macro_rules! outln {
     ($out:expr, $($arg:tt)*) => { writeln!($out.w, $($arg)*).map_err(io) };
 }
 
-pub(crate) fn ambiguities<'a>(stderr: &mut dyn Write, list: impl Iterator<Item = &'a Resolution>) -> Result<()> {
+pub(crate) fn ambiguities<'a>(
+    stderr: &mut dyn Write,
+    list: impl Iterator<Item = &'a Resolution>,
+) -> Result<()> {
     for r in list {
-        let names: Vec<String> = r.matches.iter().map(|m| format!("{} ({})", m.name, m.id)).collect();
-        writeln!(stderr, "dossier: note: `{}` is ambiguous; searching all of: {}", r.input, names.join(", ")).map_err(io)?;
+        let names: Vec<String> = r
+            .matches
+            .iter()
+            .map(|m| format!("{} ({})", m.name, m.id))
+            .collect();
+        writeln!(
+            stderr,
+            "dossier: note: `{}` is ambiguous; searching all of: {}",
+            r.input,
+            names.join(", ")
+        )
+        .map_err(io)?;
     }
     Ok(())
 }
@@ -78,7 +101,13 @@ pub(crate) fn search(out: &mut Out, r: &SearchResults) -> Result<()> {
             let shown = r.hits.len();
             if r.total > shown {
                 outln!(out)?;
-                out.styled(DIM, &format!("{shown} of {} passages (use --limit/--offset for more)", r.total))?;
+                out.styled(
+                    DIM,
+                    &format!(
+                        "{shown} of {} passages (use --limit/--offset for more)",
+                        r.total
+                    ),
+                )?;
                 outln!(out)?;
             }
             Ok(())
@@ -97,7 +126,11 @@ fn hit_text(out: &mut Out, hit: &Hit) -> Result<()> {
     let text = &hit.snippet.text;
     let mut at = 0;
     for h in &hit.snippet.highlights {
-        if h.start < at || h.end > text.len() || !text.is_char_boundary(h.start) || !text.is_char_boundary(h.end) {
+        if h.start < at
+            || h.end > text.len()
+            || !text.is_char_boundary(h.start)
+            || !text.is_char_boundary(h.end)
+        {
             continue;
         }
         out!(out, "{}", one_line(&text[at..h.start]))?;
@@ -111,11 +144,26 @@ fn hit_text(out: &mut Out, hit: &Hit) -> Result<()> {
     outln!(out)?;
     if !hit.actors.is_empty() {
         out.styled(LABEL, "  actors: ")?;
-        outln!(out, "{}", hit.actors.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", "))?;
+        outln!(
+            out,
+            "{}",
+            hit.actors
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
     }
     for s in &hit.stances {
         out.styled(LABEL, "  stance: ")?;
-        outln!(out, "{} {} → {} ({})", s.holder, s.stance, s.target, s.polarity.as_str())?;
+        outln!(
+            out,
+            "{} {} → {} ({})",
+            s.holder,
+            s.stance,
+            s.target,
+            s.polarity.as_str()
+        )?;
     }
     Ok(())
 }
@@ -129,7 +177,14 @@ pub(crate) fn show(out: &mut Out, hit: &Hit, registry: &Registry) -> Result<()> 
         return out.json(hit);
     }
     out.styled(ID, &hit.passage)?;
-    outln!(out, "  article {}  passage #{}  bytes {}..{}", hit.article, hit.ordinal, hit.span.start, hit.span.end)?;
+    outln!(
+        out,
+        "  article {}  passage #{}  bytes {}..{}",
+        hit.article,
+        hit.ordinal,
+        hit.span.start,
+        hit.span.end
+    )?;
     outln!(out)?;
     outln!(out, "{}", hit.text)?;
     outln!(out)?;
@@ -147,8 +202,17 @@ pub(crate) fn show(out: &mut Out, hit: &Hit, registry: &Registry) -> Result<()> 
         out.styled(LABEL, "stances")?;
         outln!(out)?;
         for s in &hit.stances {
-            let holder = registry.actor(&s.holder).map_or(s.holder.as_str(), |a| a.name.as_str());
-            outln!(out, "  {holder} {} → {} ({}, {} voice)", s.stance, s.target, s.polarity.as_str(), s.voice.as_str())?;
+            let holder = registry
+                .actor(&s.holder)
+                .map_or(s.holder.as_str(), |a| a.name.as_str());
+            outln!(
+                out,
+                "  {holder} {} → {} ({}, {} voice)",
+                s.stance,
+                s.target,
+                s.polarity.as_str(),
+                s.voice.as_str()
+            )?;
             outln!(out, "    “{}”", s.quote)?;
         }
     }
@@ -163,7 +227,11 @@ pub(crate) fn show(out: &mut Out, hit: &Hit, registry: &Registry) -> Result<()> 
 }
 
 fn bar(count: u64, max: u64, width: usize) -> String {
-    let n = if max == 0 { 0 } else { ((count as f64 / max as f64) * width as f64).ceil() as usize };
+    let n = if max == 0 {
+        0
+    } else {
+        ((count as f64 / max as f64) * width as f64).ceil() as usize
+    };
     "█".repeat(n.min(width))
 }
 
@@ -185,11 +253,24 @@ pub(crate) fn facets(out: &mut Out, f: &Facets, top: usize) -> Result<()> {
         return matrix(out, f);
     }
     let max = f.counts.first().map_or(0, |c| c.count);
-    let rows: Vec<(String, String, u64)> = f.counts.iter().take(top).map(|c| (key_text(&c.value).0, key_text(&c.name).0, c.count)).collect();
-    let w_value = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0).max(f.by[0].as_str().len());
+    let rows: Vec<(String, String, u64)> = f
+        .counts
+        .iter()
+        .take(top)
+        .map(|c| (key_text(&c.value).0, key_text(&c.name).0, c.count))
+        .collect();
+    let w_value = rows
+        .iter()
+        .map(|r| r.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(f.by[0].as_str().len());
     let w_name = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
     let show_name = rows.iter().any(|r| r.0 != r.1);
-    out.styled(DIM, &format!("{} passages match; counts by {}", f.total, f.by[0].as_str()))?;
+    out.styled(
+        DIM,
+        &format!("{} passages match; counts by {}", f.total, f.by[0].as_str()),
+    )?;
     outln!(out)?;
     for (value, name, count) in &rows {
         out.styled(ID, &format!("{value:<w_value$}"))?;
@@ -201,7 +282,13 @@ pub(crate) fn facets(out: &mut Out, f: &Facets, top: usize) -> Result<()> {
         outln!(out)?;
     }
     if f.counts.len() > rows.len() {
-        out.styled(DIM, &format!("… {} more (use --top or --format json)", f.counts.len() - rows.len()))?;
+        out.styled(
+            DIM,
+            &format!(
+                "… {} more (use --top or --format json)",
+                f.counts.len() - rows.len()
+            ),
+        )?;
         outln!(out)?;
     }
     Ok(())
@@ -220,13 +307,35 @@ fn matrix(out: &mut Out, f: &Facets) -> Result<()> {
         }
     }
     cols.sort();
-    let row_total = |r: &str| f.counts.iter().filter(|c| key_text(&c.value).0 == r).map(|c| c.count).sum::<u64>();
+    let row_total = |r: &str| {
+        f.counts
+            .iter()
+            .filter(|c| key_text(&c.value).0 == r)
+            .map(|c| c.count)
+            .sum::<u64>()
+    };
     rows.sort_by(|a, b| row_total(b).cmp(&row_total(a)).then_with(|| a.cmp(b)));
     let count = |r: &str, k: &str| {
-        f.counts.iter().find(|c| key_text(&c.value) == (r.to_owned(), k.to_owned())).map_or(0, |c| c.count)
+        f.counts
+            .iter()
+            .find(|c| key_text(&c.value) == (r.to_owned(), k.to_owned()))
+            .map_or(0, |c| c.count)
     };
-    let w = rows.iter().map(|r| r.chars().count()).max().unwrap_or(0).max(f.by[0].as_str().len());
-    out.styled(DIM, &format!("{} passages match; {} × {} (columns below)", f.total, f.by[0].as_str(), f.by[1].as_str()))?;
+    let w = rows
+        .iter()
+        .map(|r| r.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(f.by[0].as_str().len());
+    out.styled(
+        DIM,
+        &format!(
+            "{} passages match; {} × {} (columns below)",
+            f.total,
+            f.by[0].as_str(),
+            f.by[1].as_str()
+        ),
+    )?;
     outln!(out)?;
     out!(out, "{:<w$}", f.by[0].as_str())?;
     for i in 0..cols.len() {
@@ -258,11 +367,22 @@ struct ActorRow<'a> {
 }
 
 fn count_of(counts: &Facets, id: &str) -> u64 {
-    counts.counts.iter().find(|c| c.value == FacetKey::One(id.to_owned())).map_or(0, |c| c.count)
+    counts
+        .counts
+        .iter()
+        .find(|c| c.value == FacetKey::One(id.to_owned()))
+        .map_or(0, |c| c.count)
 }
 
 pub(crate) fn actors(out: &mut Out, registry: &Registry, counts: &Facets) -> Result<()> {
-    let rows: Vec<ActorRow<'_>> = registry.actors.iter().map(|a| ActorRow { actor: a, passages: count_of(counts, &a.id) }).collect();
+    let rows: Vec<ActorRow<'_>> = registry
+        .actors
+        .iter()
+        .map(|a| ActorRow {
+            actor: a,
+            passages: count_of(counts, &a.id),
+        })
+        .collect();
     match out.format {
         Format::Json => out.json(&rows),
         Format::Jsonl => rows.iter().try_for_each(|r| out.json(r)),
@@ -270,9 +390,17 @@ pub(crate) fn actors(out: &mut Out, registry: &Registry, counts: &Facets) -> Res
             let w = rows.iter().map(|r| r.actor.id.len()).max().unwrap_or(0);
             for r in &rows {
                 out.styled(ID, &format!("{:<w$}", r.actor.id))?;
-                let kind = serde_json::to_value(r.actor.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                let kind = serde_json::to_value(r.actor.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
                 let camp = r.actor.camp.map(|c| format!(", {c}")).unwrap_or_default();
-                outln!(out, "  {:>3} passages  {} ({kind}{camp})", r.passages, r.actor.name)?;
+                outln!(
+                    out,
+                    "  {:>3} passages  {} ({kind}{camp})",
+                    r.passages,
+                    r.actor.name
+                )?;
             }
             Ok(())
         }
@@ -285,7 +413,11 @@ pub(crate) fn resolution(out: &mut Out, r: &Resolution, registry: &Registry) -> 
     }
     outln!(out, "`{}` folds to `{}`", r.input, r.folded)?;
     if r.is_ambiguous() {
-        outln!(out, "it is ambiguous: it names {} actors, and searches use all of them", r.matches.len())?;
+        outln!(
+            out,
+            "it is ambiguous: it names {} actors, and searches use all of them",
+            r.matches.len()
+        )?;
     }
     for m in &r.matches {
         out.styled(ID, &m.id)?;
@@ -316,12 +448,23 @@ struct StanceRow<'a> {
 }
 
 pub(crate) fn stances(out: &mut Out, registry: &Registry, counts: &Facets) -> Result<()> {
-    let rows: Vec<StanceRow<'_>> = registry.stances.iter().map(|s| StanceRow { stance: s, passages: count_of(counts, &s.id) }).collect();
+    let rows: Vec<StanceRow<'_>> = registry
+        .stances
+        .iter()
+        .map(|s| StanceRow {
+            stance: s,
+            passages: count_of(counts, &s.id),
+        })
+        .collect();
     match out.format {
         Format::Json => out.json(&rows),
         Format::Jsonl => rows.iter().try_for_each(|r| out.json(r)),
         Format::Text => {
-            let w = rows.iter().map(|r| r.stance.id.len() + 2).max().unwrap_or(0);
+            let w = rows
+                .iter()
+                .map(|r| r.stance.id.len() + 2)
+                .max()
+                .unwrap_or(0);
             for r in rows.iter().filter(|r| r.stance.parent.is_none()) {
                 stance_tree(out, &rows, r, 0, w)?;
             }
@@ -330,11 +473,25 @@ pub(crate) fn stances(out: &mut Out, registry: &Registry, counts: &Facets) -> Re
     }
 }
 
-fn stance_tree(out: &mut Out, rows: &[StanceRow<'_>], row: &StanceRow<'_>, depth: usize, w: usize) -> Result<()> {
+fn stance_tree(
+    out: &mut Out,
+    rows: &[StanceRow<'_>],
+    row: &StanceRow<'_>,
+    depth: usize,
+    w: usize,
+) -> Result<()> {
     let label = format!("{}{}", "  ".repeat(depth), row.stance.id);
     out.styled(ID, &format!("{label:<w$}"))?;
-    outln!(out, " {:>3} passages  {}", row.passages, row.stance.description)?;
-    for child in rows.iter().filter(|c| c.stance.parent.as_deref() == Some(row.stance.id.as_str())) {
+    outln!(
+        out,
+        " {:>3} passages  {}",
+        row.passages,
+        row.stance.description
+    )?;
+    for child in rows
+        .iter()
+        .filter(|c| c.stance.parent.as_deref() == Some(row.stance.id.as_str()))
+    {
         stance_tree(out, rows, child, depth + 1, w)?;
     }
     Ok(())
@@ -372,7 +529,12 @@ pub(crate) fn check(out: &mut Out, source: &CorpusSource, s: &CheckSummary) -> R
     outln!(out, "  articles           {:>6}", s.articles)?;
     outln!(out, "  passages           {:>6}", s.passages)?;
     outln!(out, "  actors             {:>6}", s.actors)?;
-    outln!(out, "  stances            {:>6}  ({} annotations)", s.stances, s.stance_annotations)?;
+    outln!(
+        out,
+        "  stances            {:>6}  ({} annotations)",
+        s.stances,
+        s.stance_annotations
+    )?;
     outln!(out, "  topics             {:>6}", s.topics)?;
     outln!(out, "  events             {:>6}", s.events)?;
     outln!(out, "  warnings           {:>6}", s.warnings.len())
@@ -381,7 +543,12 @@ pub(crate) fn check(out: &mut Out, source: &CorpusSource, s: &CheckSummary) -> R
 pub(crate) fn index_status(out: &mut Out, index: &Index, took: std::time::Duration) -> Result<()> {
     let stats = index.stats();
     match index.freshness() {
-        dossier::Freshness::Reused => outln!(out, "index is up to date: {} passages from {} articles", stats.passages, stats.articles)?,
+        dossier::Freshness::Reused => outln!(
+            out,
+            "index is up to date: {} passages from {} articles",
+            stats.passages,
+            stats.articles
+        )?,
         dossier::Freshness::Built(reason) => outln!(
             out,
             "built index of {} passages from {} articles in {:.2}s ({reason})",

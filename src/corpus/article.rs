@@ -1,6 +1,8 @@
 //! Loading and validating one article: its text file and its annotations.
 
-use super::model::{Article, ArticleFile, Event, EventDate, Passage, Polarity, StanceAnnotation, Voice};
+use super::model::{
+    Article, ArticleFile, Event, EventDate, Passage, Polarity, StanceAnnotation, Voice,
+};
 use super::registry::is_kebab_id;
 use super::source::{article_files, CorpusSource};
 use super::toml_file::{tpath, Located};
@@ -34,7 +36,12 @@ impl SeenPassages {
 }
 
 pub(crate) fn load_article(corpus: &Corpus, id: &str, seen: &mut SeenPassages) -> ArticleReport {
-    let mut report = ArticleReport { id: id.to_owned(), article: None, errors: Vec::new(), warnings: Vec::new() };
+    let mut report = ArticleReport {
+        id: id.to_owned(),
+        article: None,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
     let (toml_path, text_path) = article_files(id);
     let source: &CorpusSource = corpus.source();
 
@@ -47,7 +54,9 @@ pub(crate) fn load_article(corpus: &Corpus, id: &str, seen: &mut SeenPassages) -
             }
         },
         Err(e) => {
-            report.errors.push(Diagnostic::file_level(&text_path, None, e.to_string()));
+            report
+                .errors
+                .push(Diagnostic::file_level(&text_path, None, e.to_string()));
             None
         }
     };
@@ -60,7 +69,9 @@ pub(crate) fn load_article(corpus: &Corpus, id: &str, seen: &mut SeenPassages) -
             }
         },
         Err(e) => {
-            report.errors.push(Diagnostic::file_level(&toml_path, None, e.to_string()));
+            report
+                .errors
+                .push(Diagnostic::file_level(&toml_path, None, e.to_string()));
             return report;
         }
     };
@@ -74,7 +85,13 @@ pub(crate) fn load_article(corpus: &Corpus, id: &str, seen: &mut SeenPassages) -
     let Some(text) = text else {
         return report;
     };
-    let mut v = Validator { corpus, loc: &loc, text: &text, report: &mut report };
+    let mut v = Validator {
+        corpus,
+        loc: &loc,
+        text: &text,
+        report: &mut report,
+        bad_span: false,
+    };
     let article = v.article(id, file, seen);
     if report.errors.is_empty() {
         report.article = Some(article);
@@ -87,6 +104,8 @@ struct Validator<'a, 'l> {
     loc: &'a Located<'l>,
     text: &'a str,
     report: &'a mut ArticleReport,
+    /// Set when a span was rejected: the coverage check would only repeat it.
+    bad_span: bool,
 }
 
 impl<'a> Validator<'a, '_> {
@@ -102,25 +121,53 @@ impl<'a> Validator<'a, '_> {
 
     fn article(&mut self, dir_id: &str, file: ArticleFile, seen: &mut SeenPassages) -> Article {
         if file.id != dir_id {
-            self.err(&tpath!["id"], None, format!("article id `{}` differs from its folder name `{dir_id}`", file.id));
+            self.err(
+                &tpath!["id"],
+                None,
+                format!(
+                    "article id `{}` differs from its folder name `{dir_id}`",
+                    file.id
+                ),
+            );
         }
         if !is_kebab_id(&file.id) {
-            self.err(&tpath!["id"], None, format!("article id `{}` is not kebab-case (a-z, 0-9 and single hyphens)", file.id));
+            self.err(
+                &tpath!["id"],
+                None,
+                format!(
+                    "article id `{}` is not kebab-case (a-z, 0-9 and single hyphens)",
+                    file.id
+                ),
+            );
         }
         if file.title.trim().is_empty() {
             self.err(&tpath!["title"], None, "the title is empty".into());
         }
-        let published = file.published.as_deref().and_then(|p| match p.parse::<EventDate>() {
-            Ok(d) => Some(d),
-            Err(e) => {
-                self.err(&tpath!["published"], None, e.to_string());
-                None
-            }
-        });
+        let published = file
+            .published
+            .as_deref()
+            .and_then(|p| match p.parse::<EventDate>() {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    self.err(&tpath!["published"], None, e.to_string());
+                    None
+                }
+            });
         if self.text.trim().is_empty() {
-            self.err(&tpath!["id"], None, format!("empty article: {} has no text", self.loc.file().with_file_name("text.txt").display()));
+            self.err(
+                &tpath!["id"],
+                None,
+                format!(
+                    "empty article: {} has no text",
+                    self.loc.file().with_file_name("text.txt").display()
+                ),
+            );
         } else if file.passages.is_empty() {
-            self.err(&tpath!["id"], None, "empty article: it has no passages".into());
+            self.err(
+                &tpath!["id"],
+                None,
+                "empty article: it has no passages".into(),
+            );
         }
 
         let mut passages = Vec::with_capacity(file.passages.len());
@@ -129,13 +176,30 @@ impl<'a> Validator<'a, '_> {
             let pid = p.id.clone();
             let pid = Some(pid.as_str());
             if !is_kebab_id(&p.id) {
-                self.err(&tpath!["passages", i, "id"], pid, format!("passage id `{}` is not kebab-case", p.id));
+                self.err(
+                    &tpath!["passages", i, "id"],
+                    pid,
+                    format!("passage id `{}` is not kebab-case", p.id),
+                );
             }
             if !seen.insert(&p.id) {
-                self.err(&tpath!["passages", i, "id"], pid, format!("duplicate passage id `{}`", p.id));
+                self.err(
+                    &tpath!["passages", i, "id"],
+                    pid,
+                    format!("duplicate passage id `{}`", p.id),
+                );
             }
             if p.ordinal as usize != i + 1 {
-                self.err(&tpath!["passages", i, "ordinal"], pid, format!("ordinal {} out of order: passage {} of the file should have ordinal {}", p.ordinal, i + 1, i + 1));
+                self.err(
+                    &tpath!["passages", i, "ordinal"],
+                    pid,
+                    format!(
+                        "ordinal {} out of order: passage {} of the file should have ordinal {}",
+                        p.ordinal,
+                        i + 1,
+                        i + 1
+                    ),
+                );
             }
             let span_text = self.span(i, pid, p.span, &mut last_end);
 
@@ -143,17 +207,33 @@ impl<'a> Validator<'a, '_> {
             for (j, a) in p.actors.iter().enumerate() {
                 if self.corpus.registry().actor(a).is_none() {
                     let hint = self.corpus.suggest_actor(a);
-                    self.err(&tpath!["passages", i, "actors", j], pid, format!("unknown actor id `{a}`{hint}"));
+                    self.err(
+                        &tpath!["passages", i, "actors", j],
+                        pid,
+                        format!("unknown actor id `{a}`{hint}"),
+                    );
                 } else if !actor_set.insert(a.as_str()) {
-                    self.err(&tpath!["passages", i, "actors", j], pid, format!("duplicate actor id `{a}`"));
+                    self.err(
+                        &tpath!["passages", i, "actors", j],
+                        pid,
+                        format!("duplicate actor id `{a}`"),
+                    );
                 }
             }
             let mut topic_set = HashSet::new();
             for (j, t) in p.topics.iter().enumerate() {
                 if self.corpus.registry().topic(t).is_none() {
-                    self.err(&tpath!["passages", i, "topics", j], pid, format!("unknown topic id `{t}`"));
+                    self.err(
+                        &tpath!["passages", i, "topics", j],
+                        pid,
+                        format!("unknown topic id `{t}`"),
+                    );
                 } else if !topic_set.insert(t.as_str()) {
-                    self.err(&tpath!["passages", i, "topics", j], pid, format!("duplicate topic id `{t}`"));
+                    self.err(
+                        &tpath!["passages", i, "topics", j],
+                        pid,
+                        format!("duplicate topic id `{t}`"),
+                    );
                 }
             }
 
@@ -162,20 +242,50 @@ impl<'a> Validator<'a, '_> {
                 let at = |field: &str| tpath!["passages", i, "stances", j, field];
                 let registry = self.corpus.registry();
                 if registry.actor(&s.holder).is_none() {
-                    self.err(&at("holder"), pid, format!("unknown actor id `{}` as holder", s.holder));
+                    self.err(
+                        &at("holder"),
+                        pid,
+                        format!("unknown actor id `{}` as holder", s.holder),
+                    );
                 } else if !actor_set.contains(s.holder.as_str()) {
-                    self.warn(&at("holder"), pid, format!("holder `{}` is not listed in the passage's actors", s.holder));
+                    self.warn(
+                        &at("holder"),
+                        pid,
+                        format!(
+                            "holder `{}` is not listed in the passage's actors",
+                            s.holder
+                        ),
+                    );
                 }
                 if registry.stance(&s.stance).is_none() {
-                    self.err(&at("stance"), pid, format!("unknown stance id `{}`", s.stance));
+                    self.err(
+                        &at("stance"),
+                        pid,
+                        format!("unknown stance id `{}`", s.stance),
+                    );
                 }
                 if registry.actor(&s.target).is_none() && registry.topic(&s.target).is_none() {
-                    self.err(&at("target"), pid, format!("unknown target `{}`: neither an actor id nor a topic id", s.target));
+                    self.err(
+                        &at("target"),
+                        pid,
+                        format!(
+                            "unknown target `{}`: neither an actor id nor a topic id",
+                            s.target
+                        ),
+                    );
                 }
                 let polarity = s.polarity.parse::<Polarity>().map_err(|()| {
-                    format!("unknown polarity `{}`; valid values: favor, against, neutral", s.polarity)
+                    format!(
+                        "unknown polarity `{}`; valid values: favor, against, neutral",
+                        s.polarity
+                    )
                 });
-                let voice = s.voice.parse::<Voice>().map_err(|()| format!("unknown voice `{}`; valid values: author, reported", s.voice));
+                let voice = s.voice.parse::<Voice>().map_err(|()| {
+                    format!(
+                        "unknown voice `{}`; valid values: author, reported",
+                        s.voice
+                    )
+                });
                 if let Err(m) = &polarity {
                     self.err(&at("polarity"), pid, m.clone());
                 }
@@ -186,11 +296,22 @@ impl<'a> Validator<'a, '_> {
                     self.err(&at("quote"), pid, "the quote is empty".into());
                 } else if let Some(t) = span_text {
                     if !t.contains(&s.quote) {
-                        self.err(&at("quote"), pid, format!("quote \"{}\" is not in the passage", s.quote));
+                        self.err(
+                            &at("quote"),
+                            pid,
+                            format!("quote \"{}\" is not in the passage", s.quote),
+                        );
                     }
                 }
                 if let (Ok(polarity), Ok(voice)) = (polarity, voice) {
-                    stances.push(StanceAnnotation { holder: s.holder, stance: s.stance, target: s.target, polarity, quote: s.quote, voice });
+                    stances.push(StanceAnnotation {
+                        holder: s.holder,
+                        stance: s.stance,
+                        target: s.target,
+                        polarity,
+                        quote: s.quote,
+                        voice,
+                    });
                 }
             }
 
@@ -198,15 +319,31 @@ impl<'a> Validator<'a, '_> {
             for (j, e) in p.events.into_iter().enumerate() {
                 for (k, a) in e.actors.iter().enumerate() {
                     if self.corpus.registry().actor(a).is_none() {
-                        self.err(&tpath!["passages", i, "events", j, "actors", k], pid, format!("unknown actor id `{a}`"));
+                        self.err(
+                            &tpath!["passages", i, "events", j, "actors", k],
+                            pid,
+                            format!("unknown actor id `{a}`"),
+                        );
                     }
                 }
                 if e.what.trim().is_empty() {
-                    self.err(&tpath!["passages", i, "events", j, "what"], pid, "the event's `what` is empty".into());
+                    self.err(
+                        &tpath!["passages", i, "events", j, "what"],
+                        pid,
+                        "the event's `what` is empty".into(),
+                    );
                 }
                 match e.date.parse::<EventDate>() {
-                    Ok(date) => events.push(Event { date, what: e.what, actors: e.actors }),
-                    Err(err) => self.err(&tpath!["passages", i, "events", j, "date"], pid, err.to_string()),
+                    Ok(date) => events.push(Event {
+                        date,
+                        what: e.what,
+                        actors: e.actors,
+                    }),
+                    Err(err) => self.err(
+                        &tpath!["passages", i, "events", j, "date"],
+                        pid,
+                        err.to_string(),
+                    ),
                 }
             }
 
@@ -220,7 +357,13 @@ impl<'a> Validator<'a, '_> {
                     .map(|(id, form)| (id.to_owned(), form.to_owned()))
                     .collect();
                 for (id, form) in mentions {
-                    self.warn(&tpath!["passages", i, "actors"], pid, format!("the text names `{form}` but the passage does not list actor `{id}`"));
+                    self.warn(
+                        &tpath!["passages", i, "actors"],
+                        pid,
+                        format!(
+                            "the text names `{form}` but the passage does not list actor `{id}`"
+                        ),
+                    );
                 }
             }
 
@@ -235,9 +378,16 @@ impl<'a> Validator<'a, '_> {
                 events,
             });
         }
-        if last_end > 0 && !self.text[last_end.min(self.text.len())..].trim().is_empty() {
+        if !self.bad_span
+            && last_end > 0
+            && !self.text[last_end.min(self.text.len())..].trim().is_empty()
+        {
             let n = passages.len().saturating_sub(1);
-            self.err(&tpath!["passages", n, "span"], None, format!("text after byte {last_end} is in no passage"));
+            self.err(
+                &tpath!["passages", n, "span"],
+                None,
+                format!("text after byte {last_end} is in no passage"),
+            );
         }
         Article {
             id: file.id,
@@ -251,25 +401,76 @@ impl<'a> Validator<'a, '_> {
     }
 
     /// Checks a passage span and returns its text when it is sound.
-    fn span(&mut self, i: usize, pid: Option<&str>, span: super::model::Span, last_end: &mut usize) -> Option<&'a str> {
-        let text: &'a str = self.text;
+    fn span(
+        &mut self,
+        i: usize,
+        pid: Option<&str>,
+        span: super::model::Span,
+        last_end: &mut usize,
+    ) -> Option<&'a str> {
         let at = tpath!["passages", i, "span"];
+        let errors_before = self.report.errors.len();
+        let checked = self.check_span(&at, pid, span, last_end);
+        self.bad_span |= self.report.errors.len() > errors_before;
+        checked
+    }
+
+    fn check_span(
+        &mut self,
+        at: &[super::toml_file::Seg],
+        pid: Option<&str>,
+        span: super::model::Span,
+        last_end: &mut usize,
+    ) -> Option<&'a str> {
+        let text: &'a str = self.text;
+        let at = at.to_vec();
         if span.start >= span.end {
-            self.err(&at, pid, format!("span [{}, {}) is empty or reversed", span.start, span.end));
+            self.err(
+                &at,
+                pid,
+                format!("span [{}, {}) is empty or reversed", span.start, span.end),
+            );
             return None;
         }
         if span.end > text.len() {
-            self.err(&at, pid, format!("span [{}, {}) falls outside the text ({} bytes)", span.start, span.end, text.len()));
+            self.err(
+                &at,
+                pid,
+                format!(
+                    "span [{}, {}) falls outside the text ({} bytes)",
+                    span.start,
+                    span.end,
+                    text.len()
+                ),
+            );
             return None;
         }
         if !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
-            self.err(&at, pid, format!("span [{}, {}) cuts a UTF-8 character", span.start, span.end));
+            self.err(
+                &at,
+                pid,
+                format!("span [{}, {}) cuts a UTF-8 character", span.start, span.end),
+            );
             return None;
         }
         if span.start < *last_end {
-            self.err(&at, pid, format!("span [{}, {}) overlaps the previous passage, which ends at {}", span.start, span.end, last_end));
+            self.err(
+                &at,
+                pid,
+                format!(
+                    "span [{}, {}) overlaps the previous passage, which ends at {}",
+                    span.start, span.end, last_end
+                ),
+            );
         } else if !text[*last_end..span.start].trim().is_empty() {
-            self.err(&at, pid, format!("span [{}, {}) skips text that is not whitespace (bytes {}..{})", span.start, span.end, last_end, span.start));
+            self.err(
+                &at,
+                pid,
+                format!(
+                    "span [{}, {}) skips text that is not whitespace (bytes {}..{})",
+                    span.start, span.end, last_end, span.start
+                ),
+            );
         }
         *last_end = (*last_end).max(span.end);
         Some(&text[span.start..span.end])

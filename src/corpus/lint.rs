@@ -34,7 +34,10 @@ impl MentionFinder {
             .match_kind(MatchKind::LeftmostLongest)
             .build(patterns.iter().map(|(_, form)| normalize_apostrophes(form)))
             .ok();
-        MentionFinder { automaton, patterns }
+        MentionFinder {
+            automaton,
+            patterns,
+        }
     }
 
     /// Every (actor id, name) that occurs in `text` as whole words.
@@ -47,7 +50,8 @@ impl MentionFinder {
         for m in automaton.find_iter(&text) {
             let before = text[..m.start()].chars().next_back();
             let after = text[m.end()..].chars().next();
-            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric) {
+            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
+            {
                 continue;
             }
             let (id, form) = &self.patterns[m.pattern().as_usize()];
@@ -84,8 +88,14 @@ mod tests {
             actor("iran", "Iran", &[]),
             actor("mossad", "Mossad", &["Mossad's"]),
         ]);
-        assert_eq!(f.mentions("interests of Israel and the US."), vec![("united-states", "US")]);
-        assert!(f.mentions("gaps in us and Iranian soil").is_empty(), "case and word boundaries");
+        assert_eq!(
+            f.mentions("interests of Israel and the US."),
+            vec![("united-states", "US")]
+        );
+        assert!(
+            f.mentions("gaps in us and Iranian soil").is_empty(),
+            "case and word boundaries"
+        );
         assert_eq!(f.mentions("Iran’s network"), vec![("iran", "Iran")]);
         assert_eq!(f.mentions("Mossad’s network"), vec![("mossad", "Mossad's")]);
     }

@@ -63,7 +63,10 @@ impl Corpus {
     pub fn load(dir: impl AsRef<Path>) -> Result<Corpus> {
         let dir = dir.as_ref();
         if !dir.is_dir() {
-            return Err(Error::io(dir, std::io::Error::new(std::io::ErrorKind::NotFound, "no such corpus directory")));
+            return Err(Error::io(
+                dir,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such corpus directory"),
+            ));
         }
         Corpus::open(CorpusSource::Dir(dir.to_owned()))
     }
@@ -79,7 +82,13 @@ impl Corpus {
         let article_ids = source.article_ids()?;
         let (resolver, _) = NameResolver::new(&registry.actors);
         let mentions = MentionFinder::new(&registry.actors);
-        Ok(Corpus { source, registry, article_ids, resolver, mentions })
+        Ok(Corpus {
+            source,
+            registry,
+            article_ids,
+            resolver,
+            mentions,
+        })
     }
 
     /// Where this corpus lives.
@@ -108,14 +117,19 @@ impl Corpus {
 
     pub(crate) fn suggest_actor(&self, id: &str) -> String {
         let best = self.resolver.suggest(id, 1).into_iter().next();
-        let best = best.and_then(|name| self.resolver.resolve(&name)).and_then(|r| r.matches.first().map(|m| m.id.clone()));
-        best.map(|b| format!(" (did you mean `{b}`?)")).unwrap_or_default()
+        let best = best
+            .and_then(|name| self.resolver.resolve(&name))
+            .and_then(|r| r.matches.first().map(|m| m.id.clone()));
+        best.map(|b| format!(" (did you mean `{b}`?)"))
+            .unwrap_or_default()
     }
 
     /// Streams the articles in id order, each loaded and validated.
     pub fn articles(&self) -> impl Iterator<Item = ArticleReport> + '_ {
         let mut seen = SeenPassages::default();
-        self.article_ids.iter().map(move |id| article::load_article(self, id, &mut seen))
+        self.article_ids
+            .iter()
+            .map(move |id| article::load_article(self, id, &mut seen))
     }
 
     /// Validates and lints every article. Returns the summary (with its
@@ -134,7 +148,8 @@ impl Corpus {
             if let Some(a) = report.article {
                 summary.articles += 1;
                 summary.passages += a.passages.len();
-                summary.stance_annotations += a.passages.iter().map(|p| p.stances.len()).sum::<usize>();
+                summary.stance_annotations +=
+                    a.passages.iter().map(|p| p.stances.len()).sum::<usize>();
                 summary.events += a.passages.iter().map(|p| p.events.len()).sum::<usize>();
             }
         }
@@ -168,7 +183,10 @@ impl Corpus {
 }
 
 /// Decodes UTF-8, or reports the line and column of the first bad byte.
-pub(crate) fn decode_utf8<'b>(file: &Path, bytes: &'b [u8]) -> std::result::Result<&'b str, Diagnostic> {
+pub(crate) fn decode_utf8<'b>(
+    file: &Path,
+    bytes: &'b [u8],
+) -> std::result::Result<&'b str, Diagnostic> {
     std::str::from_utf8(bytes).map_err(|e| {
         let good = &bytes[..e.valid_up_to()];
         // The prefix is valid UTF-8 by construction.
@@ -179,7 +197,11 @@ pub(crate) fn decode_utf8<'b>(file: &Path, bytes: &'b [u8]) -> std::result::Resu
             line: Some(line),
             column: Some(column),
             passage: None,
-            message: format!("text is not UTF-8 (invalid byte 0x{:02X} at byte {})", bytes[e.valid_up_to()], e.valid_up_to()),
+            message: format!(
+                "text is not UTF-8 (invalid byte 0x{:02X} at byte {})",
+                bytes[e.valid_up_to()],
+                e.valid_up_to()
+            ),
         }
     })
 }

@@ -252,7 +252,10 @@ pub enum Polarity {
 impl std::str::FromStr for Polarity {
     type Err = ();
     fn from_str(s: &str) -> Result<Self, ()> {
-        Polarity::ALL.into_iter().find(|p| p.as_str() == s).ok_or(())
+        Polarity::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or(())
     }
 }
 

@@ -32,14 +32,28 @@ struct Lookup {
 impl Registry {
     /// Builds a registry from already-validated parts (for example a
     /// snapshot stored with an index).
-    pub(crate) fn from_parts(actors: Vec<Actor>, stances: Vec<StanceDef>, topics: Vec<Topic>) -> Self {
-        let index = |ids: Vec<&String>| ids.into_iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
+    pub(crate) fn from_parts(
+        actors: Vec<Actor>,
+        stances: Vec<StanceDef>,
+        topics: Vec<Topic>,
+    ) -> Self {
+        let index = |ids: Vec<&String>| {
+            ids.into_iter()
+                .enumerate()
+                .map(|(i, id)| (id.clone(), i))
+                .collect()
+        };
         let lookup = Lookup {
             actor: index(actors.iter().map(|a| &a.id).collect()),
             stance: index(stances.iter().map(|s| &s.id).collect()),
             topic: index(topics.iter().map(|t| &t.id).collect()),
         };
-        Registry { actors, stances, topics, lookup }
+        Registry {
+            actors,
+            stances,
+            topics,
+            lookup,
+        }
     }
 
     /// Rebuilds the id lookup after deserializing.
@@ -87,27 +101,48 @@ impl Registry {
         let actors = parse::<ActorsFile>(ACTORS_FILE, actors_text.as_deref(), &mut errors);
         let stances = parse::<StancesFile>(STANCES_FILE, stances_text.as_deref(), &mut errors);
         let topics = parse::<TopicsFile>(TOPICS_FILE, topics_text.as_deref(), &mut errors);
-        let (Some((actors, actors_loc)), Some((stances, stances_loc)), Some((topics, topics_loc))) = (actors, stances, topics) else {
+        let (Some((actors, actors_loc)), Some((stances, stances_loc)), Some((topics, topics_loc))) =
+            (actors, stances, topics)
+        else {
             return Err(errors);
         };
 
         let mut seen: HashSet<&str> = HashSet::new();
         for (i, a) in actors.actors.iter().enumerate() {
-            check_id(&actors_loc, &tpath!["actors", i, "id"], &a.id, "actor", &mut seen, &mut errors);
+            check_id(
+                &actors_loc,
+                &tpath!["actors", i, "id"],
+                &a.id,
+                "actor",
+                &mut seen,
+                &mut errors,
+            );
             if let Some(c) = &a.country {
                 if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-                    errors.push(actors_loc.error(&tpath!["actors", i, "country"], None, format!("country `{c}` is not an ISO 3166 alpha-3 code such as IRN")));
+                    errors.push(actors_loc.error(
+                        &tpath!["actors", i, "country"],
+                        None,
+                        format!("country `{c}` is not an ISO 3166 alpha-3 code such as IRN"),
+                    ));
                 }
             }
             if let Some(r) = &a.role {
                 if r.len() != 3 || !r.bytes().all(|b| b.is_ascii_uppercase()) {
-                    errors.push(actors_loc.error(&tpath!["actors", i, "role"], None, format!("role `{r}` is not a three-letter CAMEO code such as GOV")));
+                    errors.push(actors_loc.error(
+                        &tpath!["actors", i, "role"],
+                        None,
+                        format!("role `{r}` is not a three-letter CAMEO code such as GOV"),
+                    ));
                 }
             }
         }
         let (_, collisions) = NameResolver::new(&actors.actors);
         for c in collisions {
-            let i = actors.actors.iter().position(|a| a.id == c.second.0).unwrap_or(0);
+            let i = actors
+                .actors
+                .iter()
+                .position(|a| a.id == c.second.0)
+                .unwrap_or(0);
             errors.push(actors_loc.error(
                 &tpath!["actors", i, "id"],
                 None,
@@ -120,14 +155,29 @@ impl Registry {
 
         let mut stance_ids = HashSet::new();
         for (i, s) in stances.stances.iter().enumerate() {
-            check_id(&stances_loc, &tpath!["stances", i, "id"], &s.id, "stance", &mut stance_ids, &mut errors);
+            check_id(
+                &stances_loc,
+                &tpath!["stances", i, "id"],
+                &s.id,
+                "stance",
+                &mut stance_ids,
+                &mut errors,
+            );
         }
         for (i, s) in stances.stances.iter().enumerate() {
             if let Some(p) = &s.parent {
                 if !stance_ids.contains(p.as_str()) {
-                    errors.push(stances_loc.error(&tpath!["stances", i, "parent"], None, format!("unknown stance `{p}` as parent of `{}`", s.id)));
+                    errors.push(stances_loc.error(
+                        &tpath!["stances", i, "parent"],
+                        None,
+                        format!("unknown stance `{p}` as parent of `{}`", s.id),
+                    ));
                 } else if has_cycle(&stances.stances, &s.id) {
-                    errors.push(stances_loc.error(&tpath!["stances", i, "parent"], None, format!("stance `{}` is its own ancestor", s.id)));
+                    errors.push(stances_loc.error(
+                        &tpath!["stances", i, "parent"],
+                        None,
+                        format!("stance `{}` is its own ancestor", s.id),
+                    ));
                 }
             }
         }
@@ -135,14 +185,25 @@ impl Registry {
         // Topic ids share a namespace with actor ids: a stance target may be either.
         let mut topic_ids = HashSet::new();
         for (i, t) in topics.topics.iter().enumerate() {
-            check_id(&topics_loc, &tpath!["topics", i, "id"], &t.id, "topic", &mut topic_ids, &mut errors);
+            check_id(
+                &topics_loc,
+                &tpath!["topics", i, "id"],
+                &t.id,
+                "topic",
+                &mut topic_ids,
+                &mut errors,
+            );
             if seen.contains(t.id.as_str()) {
                 errors.push(topics_loc.error(&tpath!["topics", i, "id"], None, format!("topic id `{}` is also an actor id; stance targets could not tell them apart", t.id)));
             }
         }
 
         if errors.is_empty() {
-            Ok(Registry::from_parts(actors.actors, stances.stances, topics.topics))
+            Ok(Registry::from_parts(
+                actors.actors,
+                stances.stances,
+                topics.topics,
+            ))
         } else {
             Err(errors)
         }
@@ -152,7 +213,11 @@ impl Registry {
 fn has_cycle(stances: &[StanceDef], start: &str) -> bool {
     let mut current = start;
     for _ in 0..=stances.len() {
-        match stances.iter().find(|s| s.id == current).and_then(|s| s.parent.as_deref()) {
+        match stances
+            .iter()
+            .find(|s| s.id == current)
+            .and_then(|s| s.parent.as_deref())
+        {
             Some(p) if p == start => return true,
             Some(p) => current = p,
             None => return false,
@@ -167,7 +232,9 @@ pub(crate) fn is_kebab_id(id: &str) -> bool {
         && !id.starts_with('-')
         && !id.ends_with('-')
         && !id.contains("--")
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn check_id<'a>(
@@ -179,7 +246,11 @@ fn check_id<'a>(
     errors: &mut Vec<Diagnostic>,
 ) {
     if !is_kebab_id(id) {
-        errors.push(loc.error(at, None, format!("{what} id `{id}` is not kebab-case (a-z, 0-9 and single hyphens)")));
+        errors.push(loc.error(
+            at,
+            None,
+            format!("{what} id `{id}` is not kebab-case (a-z, 0-9 and single hyphens)"),
+        ));
     }
     if !seen.insert(id) {
         errors.push(loc.error(at, None, format!("duplicate {what} id `{id}`")));

@@ -35,7 +35,10 @@ pub fn segment(text: &str) -> Vec<Span> {
                 s.end = start + trimmed.len();
                 s
             }
-            None => Span { start: start + lead, end: start + trimmed.len() },
+            None => Span {
+                start: start + lead,
+                end: start + trimmed.len(),
+            },
         };
         debug_assert!(span.end <= end);
         if trimmed.ends_with(SENTENCE_END) {
@@ -80,13 +83,20 @@ mod tests {
         }
         rebuilt.push_str(&SEED[last..]);
         assert_eq!(rebuilt, SEED);
-        assert_eq!(spans.last().unwrap().end, SEED.len(), "the seed has no final newline");
+        assert_eq!(
+            spans.last().unwrap().end,
+            SEED.len(),
+            "the seed has no final newline"
+        );
     }
 
     #[test]
     fn blank_lines_and_crlf_end_paragraphs() {
         let text = "One line\n\n  Two.\r\nThree";
-        let got: Vec<&str> = segment(text).iter().map(|s| &text[s.start..s.end]).collect();
+        let got: Vec<&str> = segment(text)
+            .iter()
+            .map(|s| &text[s.start..s.end])
+            .collect();
         assert_eq!(got, vec!["One line", "Two.", "Three"]);
         assert!(segment("").is_empty());
         assert!(segment(" \n\n").is_empty());

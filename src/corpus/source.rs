@@ -65,9 +65,7 @@ impl CorpusSource {
             CorpusSource::Builtin => BUILTIN
                 .get_file(rel)
                 .map(|f| Cow::Borrowed(f.contents()))
-                .ok_or_else(|| {
-                    Error::io(rel, std::io::Error::from(std::io::ErrorKind::NotFound))
-                }),
+                .ok_or_else(|| Error::io(rel, std::io::Error::from(std::io::ErrorKind::NotFound))),
         }
     }
 
@@ -109,15 +107,14 @@ impl CorpusSource {
     /// Size and mtime of every corpus file, in a fixed order. Costs one
     /// `stat` per file and never reads contents.
     pub(crate) fn stamps(&self, article_ids: &[String]) -> Result<Vec<FileStamp>> {
-        let mut rel: Vec<PathBuf> = vec![ACTORS_FILE.into(), STANCES_FILE.into(), TOPICS_FILE.into()];
+        let mut rel: Vec<PathBuf> =
+            vec![ACTORS_FILE.into(), STANCES_FILE.into(), TOPICS_FILE.into()];
         for id in article_ids {
             let (a, t) = article_files(id);
             rel.push(a);
             rel.push(t);
         }
-        rel.into_iter()
-            .map(|path| self.stamp(path))
-            .collect()
+        rel.into_iter().map(|path| self.stamp(path)).collect()
     }
 
     fn stamp(&self, path: PathBuf) -> Result<FileStamp> {
@@ -131,19 +128,34 @@ impl CorpusSource {
                             .ok()
                             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
                             .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-                        Ok(FileStamp { path, size: meta.len(), mtime_ns })
+                        Ok(FileStamp {
+                            path,
+                            size: meta.len(),
+                            mtime_ns,
+                        })
                     }
                     // A missing file is a corpus error that the build will
                     // report; for the fingerprint it is simply "absent".
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileStamp { path, size: u64::MAX, mtime_ns: 0 }),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileStamp {
+                        path,
+                        size: u64::MAX,
+                        mtime_ns: 0,
+                    }),
                     Err(e) => Err(Error::io(full, e)),
                 }
             }
             CorpusSource::Builtin => {
                 // The built-in corpus has no mtimes; its content hash stands in.
-                let contents = BUILTIN.get_file(&path).map(|f| f.contents()).unwrap_or_default();
+                let contents = BUILTIN
+                    .get_file(&path)
+                    .map(|f| f.contents())
+                    .unwrap_or_default();
                 let hash = xxhash_rust::xxh3::xxh3_64(contents);
-                Ok(FileStamp { path, size: contents.len() as u64, mtime_ns: hash })
+                Ok(FileStamp {
+                    path,
+                    size: contents.len() as u64,
+                    mtime_ns: hash,
+                })
             }
         }
     }

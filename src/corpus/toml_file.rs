@@ -33,7 +33,7 @@ impl From<usize> for Seg {
 
 /// Builds a path: `tpath!["passages", 3, "quote"]`.
 macro_rules! tpath {
-    ($($seg:expr),* $(,)?) => { vec![$($crate::corpus::toml_file::Seg::from($seg)),*] };
+    ($($seg:expr),* $(,)?) => { [$($crate::corpus::toml_file::Seg::from($seg)),*] };
 }
 pub(crate) use tpath;
 
@@ -48,7 +48,10 @@ impl<'a> Located<'a> {
     /// Parses `src` (the contents of `file`, relative to the corpus root) into
     /// `T`. On failure, returns every syntax error, or the type error and
     /// every unknown field.
-    pub(crate) fn parse<T: DeserializeOwned>(file: &Path, src: &'a str) -> Result<(T, Self), Vec<Diagnostic>> {
+    pub(crate) fn parse<T: DeserializeOwned>(
+        file: &Path,
+        src: &'a str,
+    ) -> Result<(T, Self), Vec<Diagnostic>> {
         let (root, syntax_errors) = DeTable::parse_recoverable(src);
         let located = Located {
             file: file.to_owned(),
@@ -58,7 +61,13 @@ impl<'a> Located<'a> {
         if !syntax_errors.is_empty() {
             return Err(syntax_errors
                 .iter()
-                .map(|e| located.diagnostic_at(e.span().map(|s| s.start), None, e.message().trim().to_owned()))
+                .map(|e| {
+                    located.diagnostic_at(
+                        e.span().map(|s| s.start),
+                        None,
+                        e.message().trim().to_owned(),
+                    )
+                })
                 .collect());
         }
         let mut unknown: Vec<Vec<Seg>> = Vec::new();
@@ -80,7 +89,11 @@ impl<'a> Located<'a> {
             Err(e) => {
                 errors.insert(
                     0,
-                    located.diagnostic_at(e.span().map(|s| s.start), None, e.message().trim().to_owned()),
+                    located.diagnostic_at(
+                        e.span().map(|s| s.start),
+                        None,
+                        e.message().trim().to_owned(),
+                    ),
                 );
                 Err(errors)
             }
@@ -94,18 +107,33 @@ impl<'a> Located<'a> {
 
     /// A diagnostic pointing at the value at `path` (or its nearest existing
     /// ancestor).
-    pub(crate) fn error(&self, path: &[Seg], passage: Option<&str>, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error(
+        &self,
+        path: &[Seg],
+        passage: Option<&str>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let offset = self.find(path).map(|(_, value)| value);
         self.diagnostic_at(offset, passage, message.into())
     }
 
     /// A diagnostic pointing at the key of `path` rather than its value.
-    pub(crate) fn error_at_key(&self, path: &[Seg], passage: Option<&str>, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_at_key(
+        &self,
+        path: &[Seg],
+        passage: Option<&str>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let offset = self.find(path).map(|(key, value)| key.unwrap_or(value));
         self.diagnostic_at(offset, passage, message.into())
     }
 
-    fn diagnostic_at(&self, offset: Option<usize>, passage: Option<&str>, message: String) -> Diagnostic {
+    fn diagnostic_at(
+        &self,
+        offset: Option<usize>,
+        passage: Option<&str>,
+        message: String,
+    ) -> Diagnostic {
         let (line, column) = match offset {
             Some(o) => {
                 let (l, c) = line_column(self.src, o);
@@ -203,18 +231,25 @@ mod tests {
     #[test]
     fn reports_every_unknown_field_with_its_line() {
         let src = "name = 'a'\ncolour = 1\n[[items]]\nid = 'x'\nsize = 2\n";
-        let errs = Located::parse::<Doc>(Path::new("f.toml"), src).err().unwrap();
+        let errs = Located::parse::<Doc>(Path::new("f.toml"), src)
+            .err()
+            .unwrap();
         let lines: Vec<_> = errs.iter().map(|d| (d.line, d.message.as_str())).collect();
         assert_eq!(
             lines,
-            vec![(Some(2), "unknown field `colour`"), (Some(5), "unknown field `size`")]
+            vec![
+                (Some(2), "unknown field `colour`"),
+                (Some(5), "unknown field `size`")
+            ]
         );
     }
 
     #[test]
     fn reports_every_syntax_error() {
         let src = "name = \nitems = [\n";
-        let errs = Located::parse::<Doc>(Path::new("f.toml"), src).err().unwrap();
+        let errs = Located::parse::<Doc>(Path::new("f.toml"), src)
+            .err()
+            .unwrap();
         assert!(errs.len() >= 2, "{errs:?}");
         assert!(errs.iter().all(|e| e.line.is_some()), "{errs:?}");
     }

@@ -60,8 +60,11 @@ pub(crate) fn build(
 ) -> Result<BuildStats> {
     let fields = Fields::new();
     let index = create_tantivy_index(dir, &fields)?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-    let mut writer = index.writer_with_num_threads::<TantivyDocument>(threads, WRITER_HEAP_BYTES)?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let mut writer =
+        index.writer_with_num_threads::<TantivyDocument>(threads, WRITER_HEAP_BYTES)?;
     let mut errors = Vec::new();
     let mut stats = BuildStats::default();
     let total = corpus.article_ids().len();
@@ -72,11 +75,21 @@ pub(crate) fn build(
         if let (Some(article), true) = (report.article, errors.is_empty()) {
             stats.articles += 1;
             for passage in &article.passages {
-                writer.add_document(passage_document(&fields, corpus, &article, passage, stats.passages)?)?;
+                writer.add_document(passage_document(
+                    &fields,
+                    corpus,
+                    &article,
+                    passage,
+                    stats.passages,
+                )?)?;
                 stats.passages += 1;
             }
         }
-        progress(BuildProgress { articles_done: done + 1, articles_total: total, passages: stats.passages as usize });
+        progress(BuildProgress {
+            articles_done: done + 1,
+            articles_total: total,
+            passages: stats.passages as usize,
+        });
     }
     if !errors.is_empty() {
         writer.rollback()?;
@@ -123,7 +136,12 @@ fn passage_document(
         stances.insert(s.stance.as_str());
         holders.insert(s.holder.as_str());
         pairs.insert(format!("{}{KEY_SEP}{}", s.holder, s.stance));
-        keys.extend(stance_keys(&s.holder, &s.stance, &s.target, s.polarity.as_str()));
+        keys.extend(stance_keys(
+            &s.holder,
+            &s.stance,
+            &s.target,
+            s.polarity.as_str(),
+        ));
     }
     for s in stances {
         doc.add_text(f.stance, s);
@@ -137,7 +155,12 @@ fn passage_document(
     for k in keys {
         doc.add_text(f.stance_key, k);
     }
-    for day in p.events.iter().filter_map(|e| e.date.first_day_key()).collect::<BTreeSet<_>>() {
+    for day in p
+        .events
+        .iter()
+        .filter_map(|e| e.date.first_day_key())
+        .collect::<BTreeSet<_>>()
+    {
         doc.add_u64(f.event_day, day);
     }
     let stored = StoredAnnotations {
@@ -147,7 +170,8 @@ fn passage_document(
         stances: p.stances.clone(),
         events: p.events.clone(),
     };
-    let json = serde_json::to_string(&stored).map_err(|e| Error::InvalidArgument(format!("cannot encode annotations: {e}")))?;
+    let json = serde_json::to_string(&stored)
+        .map_err(|e| Error::InvalidArgument(format!("cannot encode annotations: {e}")))?;
     doc.add_text(f.annotations, json);
     Ok(doc)
 }

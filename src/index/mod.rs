@@ -59,7 +59,10 @@ pub struct Index {
 
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Index").field("dir", &self.dir).field("stats", &self.stats).finish()
+        f.debug_struct("Index")
+            .field("dir", &self.dir)
+            .field("stats", &self.stats)
+            .finish()
     }
 }
 
@@ -67,11 +70,16 @@ impl std::fmt::Debug for Index {
 /// key hashes the corpus's canonical path (or names the built-in corpus and
 /// this version). Staleness inside it is tracked per file by the manifest.
 pub fn default_index_dir(source: &CorpusSource) -> PathBuf {
-    let base = dirs::cache_dir().unwrap_or_else(std::env::temp_dir).join("dossier");
+    let base = dirs::cache_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("dossier");
     let key = match source {
         CorpusSource::Dir(d) => {
             let canonical = d.canonicalize().unwrap_or_else(|_| d.clone());
-            let name = canonical.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = canonical
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let hash = xxhash_rust::xxh3::xxh3_64(canonical.as_os_str().as_encoded_bytes());
             format!("{name}-{hash:016x}")
         }
@@ -89,7 +97,11 @@ fn resolve_location(source: &CorpusSource, location: &Location) -> PathBuf {
 
 /// Why the index in `gen` does not serve the corpus, or `None` if it does.
 /// `stale_mtimes` collects files whose mtime moved but whose content did not.
-fn staleness(manifest: &Manifest, source: &CorpusSource, stale_mtimes: &mut Vec<usize>) -> Result<Option<String>> {
+fn staleness(
+    manifest: &Manifest,
+    source: &CorpusSource,
+    stale_mtimes: &mut Vec<usize>,
+) -> Result<Option<String>> {
     if manifest.schema_version != SCHEMA_VERSION {
         return Ok(Some(format!(
             "index format {} differs from this dossier's {SCHEMA_VERSION}",
@@ -101,7 +113,12 @@ fn staleness(manifest: &Manifest, source: &CorpusSource, stale_mtimes: &mut Vec<
     }
     let ids = source.article_ids()?;
     let now = source.stamps(&ids)?;
-    if now.len() != manifest.files.len() || now.iter().zip(&manifest.files).any(|(n, m)| n.path != m.stamp.path) {
+    if now.len() != manifest.files.len()
+        || now
+            .iter()
+            .zip(&manifest.files)
+            .any(|(n, m)| n.path != m.stamp.path)
+    {
         return Ok(Some("articles were added or removed".into()));
     }
     for (i, (n, m)) in now.iter().zip(&manifest.files).enumerate() {
@@ -122,7 +139,12 @@ impl Index {
     /// Opens the index for `corpus` at `location`, building it first when it
     /// is missing, stale, damaged or of another format.
     pub fn open_or_build(corpus: &Corpus, location: Location) -> Result<Index> {
-        Index::open_or_build_source(corpus.source(), Some(corpus), &location, BuildOptions::default())
+        Index::open_or_build_source(
+            corpus.source(),
+            Some(corpus),
+            &location,
+            BuildOptions::default(),
+        )
     }
 
     /// Like [`Index::open_or_build`], but parses the corpus only if a build
@@ -161,7 +183,12 @@ impl Index {
         let files = corpus
             .stamps()?
             .into_iter()
-            .map(|stamp| Ok(IndexedFile { hash: source.content_hash(&stamp.path).unwrap_or(0), stamp }))
+            .map(|stamp| {
+                Ok(IndexedFile {
+                    hash: source.content_hash(&stamp.path).unwrap_or(0),
+                    stamp,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let tmp = store.begin(&lock)?;
         let mut no_progress = |_: BuildProgress| {};
@@ -191,7 +218,9 @@ impl Index {
 
     /// Opens the live index if it serves `source`; otherwise says why not.
     fn check_fresh(store: &Store, source: &CorpusSource) -> std::result::Result<Index, String> {
-        let gen = store.current().ok_or_else(|| "there is no index yet".to_owned())?;
+        let gen = store
+            .current()
+            .ok_or_else(|| "there is no index yet".to_owned())?;
         let mut manifest = Manifest::read(&gen).map_err(|e| e.to_string())?;
         let mut moved = Vec::new();
         if let Some(reason) = staleness(&manifest, source, &mut moved).map_err(|e| e.to_string())? {
@@ -211,7 +240,8 @@ impl Index {
                 }
             }
         }
-        Index::open_generation(&gen, manifest, Freshness::Reused).map_err(|e| format!("the index is damaged ({e})"))
+        Index::open_generation(&gen, manifest, Freshness::Reused)
+            .map_err(|e| format!("the index is damaged ({e})"))
     }
 
     /// Opens an existing index directory without a corpus (for embedding a
@@ -226,21 +256,36 @@ impl Index {
         if manifest.schema_version != SCHEMA_VERSION {
             return Err(Error::IndexDamaged {
                 path: gen,
-                reason: format!("index format {} differs from this dossier's {SCHEMA_VERSION}", manifest.schema_version),
+                reason: format!(
+                    "index format {} differs from this dossier's {SCHEMA_VERSION}",
+                    manifest.schema_version
+                ),
             });
         }
         Index::open_generation(&gen, manifest, Freshness::Reused)
     }
 
     fn open_generation(gen: &Path, manifest: Manifest, freshness: Freshness) -> Result<Index> {
-        let damaged = |e: tantivy::TantivyError| Error::IndexDamaged { path: gen.to_owned(), reason: e.to_string() };
+        let damaged = |e: tantivy::TantivyError| Error::IndexDamaged {
+            path: gen.to_owned(),
+            reason: e.to_string(),
+        };
         let index = tantivy::Index::open_in_dir(gen).map_err(damaged)?;
-        index.tokenizers().register(schema::TEXT_TOKENIZER, schema::text_analyzer());
+        index
+            .tokenizers()
+            .register(schema::TEXT_TOKENIZER, schema::text_analyzer());
         let fields = Fields::new();
         if index.schema() != fields.schema {
-            return Err(Error::IndexDamaged { path: gen.to_owned(), reason: "its schema differs from this version's".into() });
+            return Err(Error::IndexDamaged {
+                path: gen.to_owned(),
+                reason: "its schema differs from this version's".into(),
+            });
         }
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(damaged)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(damaged)?;
         let (resolver, _) = NameResolver::new(&manifest.registry.actors);
         Ok(Index {
             dir: gen.to_owned(),

@@ -81,7 +81,10 @@ impl Fields {
         let holder = b.add_text_field("holder", exact_fast.clone());
         let holder_stance = b.add_text_field("holder_stance", exact_fast);
         let stance_key = b.add_text_field("stance_key", STRING);
-        let event_day = b.add_u64_field("event_day", NumericOptions::default().set_indexed().set_fast());
+        let event_day = b.add_u64_field(
+            "event_day",
+            NumericOptions::default().set_indexed().set_fast(),
+        );
         let annotations = b.add_text_field("annotations", STORED);
         Fields {
             schema: b.build(),
@@ -104,9 +107,19 @@ impl Fields {
 }
 
 /// The composite key for a set of stance constraints, in a fixed order.
-pub(crate) fn stance_key(holder: Option<&str>, stance: Option<&str>, target: Option<&str>, polarity: Option<&str>) -> String {
+pub(crate) fn stance_key(
+    holder: Option<&str>,
+    stance: Option<&str>,
+    target: Option<&str>,
+    polarity: Option<&str>,
+) -> String {
     let mut key = String::new();
-    for (tag, value) in [("h=", holder), ("s=", stance), ("t=", target), ("p=", polarity)] {
+    for (tag, value) in [
+        ("h=", holder),
+        ("s=", stance),
+        ("t=", target),
+        ("p=", polarity),
+    ] {
         if let Some(v) = value {
             if !key.is_empty() {
                 key.push(KEY_SEP);
@@ -157,7 +170,17 @@ mod tests {
     fn one_annotation_yields_fifteen_distinct_keys() {
         let keys = stance_keys("hardliners", "calls-for-retaliation", "israel", "against");
         assert_eq!(keys.len(), 15);
-        assert!(keys.contains(&stance_key(Some("hardliners"), Some("calls-for-retaliation"), None, None)));
-        assert!(!keys.contains(&stance_key(Some("hardliners"), Some("warns-against-war"), None, None)));
+        assert!(keys.contains(&stance_key(
+            Some("hardliners"),
+            Some("calls-for-retaliation"),
+            None,
+            None
+        )));
+        assert!(!keys.contains(&stance_key(
+            Some("hardliners"),
+            Some("warns-against-war"),
+            None,
+            None
+        )));
     }
 }

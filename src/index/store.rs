@@ -56,11 +56,15 @@ impl Manifest {
             path: gen_dir.to_owned(),
             reason: format!("{MANIFEST} is unreadable: {e}"),
         })?;
-        Ok(Manifest { registry: m.registry.reindexed(), ..m })
+        Ok(Manifest {
+            registry: m.registry.reindexed(),
+            ..m
+        })
     }
 
     fn write(&self, gen_dir: &Path) -> Result<()> {
-        let json = serde_json::to_vec(self).map_err(|e| Error::InvalidArgument(format!("cannot encode manifest: {e}")))?;
+        let json = serde_json::to_vec(self)
+            .map_err(|e| Error::InvalidArgument(format!("cannot encode manifest: {e}")))?;
         write_durably(&gen_dir.join(MANIFEST), &json)
     }
 }
@@ -113,7 +117,12 @@ impl Store {
 
     /// Takes the build lock only if it is free.
     pub(crate) fn try_lock(&self) -> Option<BuildLock> {
-        let file = File::options().create(true).truncate(false).write(true).open(self.dir.join(LOCK)).ok()?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join(LOCK))
+            .ok()?;
         file.try_lock().ok()?;
         Some(BuildLock { _file: file })
     }
@@ -127,7 +136,12 @@ impl Store {
     }
 
     /// Publishes a finished build: manifest, rename, then switch CURRENT.
-    pub(crate) fn publish(&self, _lock: &BuildLock, tmp: &Path, manifest: &Manifest) -> Result<PathBuf> {
+    pub(crate) fn publish(
+        &self,
+        _lock: &BuildLock,
+        tmp: &Path,
+        manifest: &Manifest,
+    ) -> Result<PathBuf> {
         manifest.write(tmp)?;
         let name = format!("{GEN_PREFIX}{}", unique_stamp());
         let gen = self.dir.join(&name);
@@ -145,9 +159,15 @@ impl Store {
     }
 
     /// Rewrites the live manifest (to record new mtimes of unchanged files).
-    pub(crate) fn refresh_manifest(&self, _lock: &BuildLock, gen: &Path, manifest: &Manifest) -> Result<()> {
+    pub(crate) fn refresh_manifest(
+        &self,
+        _lock: &BuildLock,
+        gen: &Path,
+        manifest: &Manifest,
+    ) -> Result<()> {
         let tmp = gen.join(format!("{MANIFEST}.tmp"));
-        let json = serde_json::to_vec(manifest).map_err(|e| Error::InvalidArgument(format!("cannot encode manifest: {e}")))?;
+        let json = serde_json::to_vec(manifest)
+            .map_err(|e| Error::InvalidArgument(format!("cannot encode manifest: {e}")))?;
         write_durably(&tmp, &json)?;
         std::fs::rename(&tmp, gen.join(MANIFEST)).map_err(|e| Error::io(gen, e))
     }
@@ -157,7 +177,9 @@ impl Store {
     /// that still use an old generation keep their open files (POSIX).
     fn remove_garbage(&self, keep: Option<&Path>) {
         let live = keep.map(Path::to_owned).or_else(|| self.current());
-        let Ok(entries) = std::fs::read_dir(&self.dir) else { return };
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = entry.path();
@@ -171,6 +193,8 @@ impl Store {
 }
 
 fn unique_stamp() -> String {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     format!("{nanos}-{}", std::process::id())
 }

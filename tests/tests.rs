@@ -1,0 +1,11 @@
+//! The one integration test binary: library API, corpus validation and CLI.
+
+#[path = "suite/util.rs"]
+mod util;
+
+#[path = "suite/api.rs"]
+mod api;
+#[path = "suite/cli.rs"]
+mod cli;
+#[path = "suite/validation.rs"]
+mod validation;
