@@ -525,7 +525,11 @@ pub(crate) fn check(out: &mut Out, source: &CorpusSource, s: &CheckSummary) -> R
         out.styled(AnsiColor::Yellow.on_default(), "warning: ")?;
         outln!(out, "{w}")?;
     }
-    outln!(out, "corpus {} is valid", source.describe())?;
+    let what = match source {
+        CorpusSource::Dir(d) => format!("corpus `{}`", d.display()),
+        CorpusSource::Builtin => source.describe(),
+    };
+    outln!(out, "{what} is valid")?;
     outln!(out, "  articles           {:>6}", s.articles)?;
     outln!(out, "  passages           {:>6}", s.passages)?;
     outln!(out, "  actors             {:>6}", s.actors)?;
