@@ -416,3 +416,38 @@ fn colour_follows_the_flag_and_no_color() {
     );
     assert!(!json.stdout.contains("\x1b["), "JSON is never coloured");
 }
+
+#[test]
+fn every_command_speaks_every_format() {
+    let idx = tempfile::tempdir().unwrap();
+    let commands: [&[&str]; 7] = [
+        &["search", "security"],
+        &["facets", "--by", "stance"],
+        &["show", "iran-intel-01"],
+        &["actors"],
+        &["actors", "Dehghan"],
+        &["stances"],
+        &["timeline"],
+    ];
+    for args in commands {
+        let text = run(idx.path(), &[args, &["--format", "text"]].concat());
+        assert_eq!(text.code, 0, "{args:?}: {}", text.stderr);
+        assert!(
+            !text.stdout.is_empty() && !text.stdout.starts_with('{'),
+            "{args:?}"
+        );
+        let json = run(idx.path(), &[args, &["--format", "json"]].concat());
+        assert_eq!(json.code, 0, "{args:?}");
+        serde_json::from_str::<serde_json::Value>(&json.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        let jsonl = run(idx.path(), &[args, &["--format", "jsonl"]].concat());
+        assert_eq!(jsonl.code, 0, "{args:?}");
+        for line in jsonl.stdout.lines() {
+            serde_json::from_str::<serde_json::Value>(line)
+                .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        }
+    }
+    let check = run(idx.path(), &["check", "--format", "json"]);
+    let summary: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    assert_eq!(summary["passages"], 20);
+}
