@@ -22,7 +22,22 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match cli::run(cli) {
+    // A panic is a bug; report it as one line, never as a backtrace. The
+    // library already turns tantivy panics on damaged files into errors.
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = match std::panic::catch_unwind(|| cli::run(cli)) {
+        Ok(outcome) => outcome,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let _ = writeln!(std::io::stderr(), "dossier: internal error: {what}");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
         Ok(cli::Outcome::Found) => ExitCode::SUCCESS,
         Ok(cli::Outcome::Nothing) => ExitCode::from(1),
         // A closed pipe (`dossier search | head -1`) is not an error.

@@ -176,6 +176,43 @@ pub struct Timeline {
 }
 
 impl Index {
+    /// Runs a search.
+    pub fn search(&self, q: &Query) -> Result<SearchResults> {
+        self.guard(|| self.search_unguarded(q))
+    }
+
+    /// The passage with this id.
+    pub fn passage(&self, id: &str) -> Result<Hit> {
+        self.guard(|| self.passage_unguarded(id))
+    }
+
+    /// Counts matching passages by one dimension, or by a pair of them.
+    pub fn facets(&self, q: &Query, by: &[FacetDim]) -> Result<Facets> {
+        self.guard(|| self.facets_unguarded(q, by))
+    }
+
+    /// Dated events of the matching passages, in date order. `--since` and
+    /// `--until` also bound which events of those passages are listed.
+    pub fn timeline(&self, q: &Query) -> Result<Timeline> {
+        self.guard(|| self.timeline_unguarded(q))
+    }
+
+    /// tantivy can panic on index files that are corrupt in ways that keep
+    /// their size; a reader must get an error, not a crash.
+    fn guard<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(Error::IndexDamaged {
+                path: self.dir.clone(),
+                reason: format!("reading it failed: {what}"),
+            })
+        })
+    }
+
     fn compile(&self, q: &Query) -> Result<(Compiled, Searcher)> {
         let searcher = self.reader.searcher();
         let compiler = Compiler {
@@ -187,8 +224,7 @@ impl Index {
         Ok((compiler.compile(q)?, searcher))
     }
 
-    /// Runs a search.
-    pub fn search(&self, q: &Query) -> Result<SearchResults> {
+    fn search_unguarded(&self, q: &Query) -> Result<SearchResults> {
         let (compiled, searcher) = self.compile(q)?;
         let r = &compiled.resolved;
         let top = TopDocs::with_limit(r.limit).and_offset(r.offset);
@@ -231,8 +267,7 @@ impl Index {
         })
     }
 
-    /// The passage with this id.
-    pub fn passage(&self, id: &str) -> Result<Hit> {
+    fn passage_unguarded(&self, id: &str) -> Result<Hit> {
         let searcher = self.reader.searcher();
         let term = Term::from_field_text(self.fields.passage, id);
         let q = tantivy::query::TermQuery::new(term, IndexRecordOption::Basic);
@@ -338,8 +373,7 @@ impl Index {
         })
     }
 
-    /// Counts matching passages by one dimension, or by a pair of them.
-    pub fn facets(&self, q: &Query, by: &[FacetDim]) -> Result<Facets> {
+    fn facets_unguarded(&self, q: &Query, by: &[FacetDim]) -> Result<Facets> {
         let (compiled, searcher) = self.compile(q)?;
         let columns: Vec<&'static str> = match by {
             [one] => vec![one.column()],
@@ -408,9 +442,7 @@ impl Index {
         }
     }
 
-    /// Dated events of the matching passages, in date order. `--since` and
-    /// `--until` also bound which events of those passages are listed.
-    pub fn timeline(&self, q: &Query) -> Result<Timeline> {
+    fn timeline_unguarded(&self, q: &Query) -> Result<Timeline> {
         let (compiled, searcher) = self.compile(q)?;
         let docs = searcher.search(&*compiled.query, &tantivy::collector::DocSetCollector)?;
         let since = compiled

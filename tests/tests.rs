@@ -7,5 +7,7 @@ mod util;
 mod api;
 #[path = "suite/cli.rs"]
 mod cli;
+#[path = "suite/robustness.rs"]
+mod robustness;
 #[path = "suite/validation.rs"]
 mod validation;

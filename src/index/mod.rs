@@ -203,15 +203,16 @@ impl Index {
                 return Err(e);
             }
         };
-        let manifest = Manifest {
+        let mut manifest = Manifest {
             schema_version: SCHEMA_VERSION,
             dossier_version: env!("CARGO_PKG_VERSION").to_owned(),
             corpus: source.describe(),
             files,
             registry: corpus.registry().clone(),
             stats,
+            index_files: Vec::new(),
         };
-        let gen = store.publish(&lock, &tmp, &manifest)?;
+        let gen = store.publish(&lock, &tmp, &mut manifest)?;
         drop(lock);
         Index::open_generation(&gen, manifest, Freshness::Built(reason))
     }
@@ -270,6 +271,12 @@ impl Index {
             path: gen.to_owned(),
             reason: e.to_string(),
         };
+        manifest
+            .verify_files(gen)
+            .map_err(|reason| Error::IndexDamaged {
+                path: gen.to_owned(),
+                reason,
+            })?;
         let index = tantivy::Index::open_in_dir(gen).map_err(damaged)?;
         index
             .tokenizers()

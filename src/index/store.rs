@@ -46,6 +46,11 @@ pub(crate) struct Manifest {
     pub files: Vec<IndexedFile>,
     pub registry: Registry,
     pub stats: super::BuildStats,
+    /// Every file of the tantivy index with its size, to detect a deleted
+    /// or truncated file before tantivy maps it (a truncated mapping would
+    /// crash the process with SIGBUS instead of returning an error).
+    #[serde(default)]
+    pub index_files: Vec<(String, u64)>,
 }
 
 impl Manifest {
@@ -60,6 +65,21 @@ impl Manifest {
             registry: m.registry.reindexed(),
             ..m
         })
+    }
+
+    /// Checks that every recorded index file is present at its size.
+    pub(crate) fn verify_files(&self, gen_dir: &Path) -> std::result::Result<(), String> {
+        if self.index_files.is_empty() {
+            return Err("it lists no index files".into());
+        }
+        for (name, size) in &self.index_files {
+            match std::fs::metadata(gen_dir.join(name)) {
+                Ok(m) if m.len() == *size => {}
+                Ok(m) => return Err(format!("{name} is {} bytes, expected {size}", m.len())),
+                Err(_) => return Err(format!("{name} is missing")),
+            }
+        }
+        Ok(())
     }
 
     fn write(&self, gen_dir: &Path) -> Result<()> {
@@ -140,8 +160,9 @@ impl Store {
         &self,
         _lock: &BuildLock,
         tmp: &Path,
-        manifest: &Manifest,
+        manifest: &mut Manifest,
     ) -> Result<PathBuf> {
+        manifest.index_files = index_files(tmp)?;
         manifest.write(tmp)?;
         let name = format!("{GEN_PREFIX}{}", unique_stamp());
         let gen = self.dir.join(&name);
@@ -190,6 +211,21 @@ impl Store {
             }
         }
     }
+}
+
+/// The tantivy files of a finished build (not locks, not our manifest).
+fn index_files(dir: &Path) -> Result<Vec<(String, u64)>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let meta = entry.metadata().map_err(|e| Error::io(entry.path(), e))?;
+        if meta.is_file() && name != MANIFEST && !name.ends_with(".lock") {
+            files.push((name, meta.len()));
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 fn unique_stamp() -> String {

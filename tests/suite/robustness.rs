@@ -1,0 +1,411 @@
+//! Damaged indexes, killed builds, concurrent builders, and hostile corpora.
+
+use crate::util::{copy_tree, corpus_dir};
+use dossier::{Corpus, Error, Freshness, Index, Location, Query};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("dossier")
+}
+
+/// The live generation folder of an index directory.
+fn generation(index_dir: &Path) -> PathBuf {
+    let name = std::fs::read_to_string(index_dir.join("CURRENT")).unwrap();
+    index_dir.join(name.trim())
+}
+
+fn entries(dir: &Path, prefix: &str) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(prefix)
+        })
+        .count()
+}
+
+/// A built index of the bundled corpus in a temp dir.
+fn built() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("index");
+    Index::open_or_build(crate::util::corpus(), Location::Dir(dir.clone())).unwrap();
+    (tmp, dir)
+}
+
+fn segment_files(gen: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(gen)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let ext = p
+                .extension()
+                .map(|e| e.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            ["idx", "term", "pos", "store", "fast", "fieldnorm"].contains(&ext.as_str())
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    files
+}
+
+fn assert_damaged_then_rebuilt(dir: &Path, expect_in_reason: &str) {
+    match Index::open(dir) {
+        Err(Error::IndexDamaged { reason, .. }) => {
+            assert!(reason.contains(expect_in_reason), "{reason}")
+        }
+        other => panic!("expected a damaged index, got {other:?}"),
+    }
+    let rebuilt =
+        Index::open_or_build(crate::util::corpus(), Location::Dir(dir.to_owned())).unwrap();
+    assert!(matches!(rebuilt.freshness(), Freshness::Built(_)));
+    assert_eq!(
+        rebuilt.search(&Query::all().actor("Khatib")).unwrap().total,
+        3
+    );
+}
+
+#[test]
+fn a_deleted_segment_file_is_detected_and_rebuilt() {
+    let (_tmp, dir) = built();
+    let victim = segment_files(&generation(&dir)).remove(0);
+    std::fs::remove_file(&victim).unwrap();
+    assert_damaged_then_rebuilt(&dir, "is missing");
+}
+
+#[test]
+fn a_truncated_segment_file_is_detected_and_rebuilt() {
+    let (_tmp, dir) = built();
+    for victim in segment_files(&generation(&dir)) {
+        let len = std::fs::metadata(&victim).unwrap().len();
+        if len > 8 {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&victim)
+                .unwrap()
+                .set_len(len / 2)
+                .unwrap();
+            break;
+        }
+    }
+    assert_damaged_then_rebuilt(&dir, "bytes, expected");
+}
+
+#[test]
+fn corrupt_meta_json_and_manifest_are_detected_and_rebuilt() {
+    let (_tmp, dir) = built();
+    let meta = generation(&dir).join("meta.json");
+    let len = std::fs::metadata(&meta).unwrap().len() as usize;
+    std::fs::write(&meta, "x".repeat(len)).unwrap();
+    assert_damaged_then_rebuilt(&dir, "");
+
+    let manifest = generation(&dir).join("manifest.json");
+    std::fs::write(&manifest, b"{\"schema_version\": ").unwrap();
+    assert_damaged_then_rebuilt(&dir, "manifest.json is unreadable");
+}
+
+#[test]
+fn an_index_of_another_schema_version_is_rebuilt() {
+    let (_tmp, dir) = built();
+    let manifest = generation(&dir).join("manifest.json");
+    let json = std::fs::read_to_string(&manifest).unwrap();
+    let old = json.replacen(
+        &format!("\"schema_version\":{}", dossier::index::SCHEMA_VERSION),
+        "\"schema_version\":0",
+        1,
+    );
+    assert_ne!(json, old);
+    std::fs::write(&manifest, old).unwrap();
+    assert!(
+        matches!(Index::open(&dir), Err(Error::IndexDamaged { reason, .. }) if reason.contains("format 0"))
+    );
+    let rebuilt = Index::open_or_build(crate::util::corpus(), Location::Dir(dir.clone())).unwrap();
+    match rebuilt.freshness() {
+        Freshness::Built(reason) => assert!(reason.contains("index format 0"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn scrambled_segment_contents_give_errors_or_results_never_a_crash() {
+    let (tmp, dir) = built();
+    // Keep every size (so the manifest check passes) but scramble the bytes.
+    for file in segment_files(&generation(&dir)) {
+        let mut bytes = std::fs::read(&file).unwrap();
+        for (i, b) in bytes.iter_mut().enumerate() {
+            if i % 7 == 3 {
+                *b = b.wrapping_mul(31).wrapping_add(17);
+            }
+        }
+        std::fs::write(&file, bytes).unwrap();
+    }
+    // Without a corpus at hand (--corpus pointing to a copy that is fresh),
+    // every command must end with an exit code, never a signal or a hang.
+    for args in [
+        &["search", "security"][..],
+        &["search", "--actor", "Khatib"],
+        &["facets", "--by", "actor"],
+        &["show", "iran-intel-02"],
+        &["timeline"],
+    ] {
+        let out = assert_cmd::Command::new(bin())
+            .env_remove("NO_COLOR")
+            .env("DOSSIER_INDEX", &dir)
+            .env("DOSSIER_CORPUS", corpus_dir())
+            .args(args)
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap();
+        let code = out.status.code();
+        assert!(
+            matches!(code, Some(0..=2)),
+            "{args:?} ended with {:?}",
+            out.status
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+            "{args:?}: {stderr}"
+        );
+    }
+    drop(tmp);
+}
+
+/// `copies` copies of the bundled article, for builds that take a while.
+fn big_corpus(root: &Path, copies: usize) {
+    copy_tree(&corpus_dir(), root);
+    let article = root.join("articles/iran-intel");
+    for n in 0..copies {
+        let id = format!("copy-{n:04}");
+        let dir = root.join("articles").join(&id);
+        copy_tree(&article, &dir);
+        let toml = std::fs::read_to_string(dir.join("article.toml")).unwrap();
+        let toml = toml
+            .replace("\"iran-intel\"", &format!("\"{id}\""))
+            .replace("\"iran-intel-", &format!("\"{id}-"));
+        std::fs::write(dir.join("article.toml"), toml).unwrap();
+    }
+}
+
+fn dossier_index(corpus: &Path, index: &Path, force: bool) -> Command {
+    let mut cmd = Command::new(bin());
+    cmd.env_remove("DOSSIER_CORPUS").env_remove("DOSSIER_INDEX");
+    cmd.arg("--corpus")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index)
+        .arg("index");
+    if force {
+        cmd.arg("--force");
+    }
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+    cmd
+}
+
+#[test]
+fn a_killed_build_leaves_the_last_good_index_usable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let index = tmp.path().join("index");
+    big_corpus(&corpus, 1500);
+    assert!(dossier_index(&corpus, &index, false)
+        .status()
+        .unwrap()
+        .success());
+    let good = generation(&index);
+    for delay_ms in [5, 100, 300, 700, 1200] {
+        let mut child = dossier_index(&corpus, &index, true).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        // SIGKILL: no destructor, no cleanup.
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let live = generation(&index);
+        let opened = Index::open(&index).unwrap();
+        let r = opened.search(&Query::all().actor("Khatib")).unwrap();
+        assert_eq!(r.total, 3 * 1501, "after a kill at {delay_ms} ms");
+        assert!(live == good || live.exists());
+    }
+    // The next build sweeps what the killed builds left behind.
+    assert!(dossier_index(&corpus, &index, true)
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(entries(&index, "tmp-"), 0, "temp folders pile up");
+    assert_eq!(entries(&index, "gen-"), 1);
+}
+
+#[test]
+fn two_builders_at_once_serialize_and_searches_never_fail_meanwhile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let index = tmp.path().join("index");
+    big_corpus(&corpus, 150);
+    assert!(dossier_index(&corpus, &index, false)
+        .status()
+        .unwrap()
+        .success());
+    let a = dossier_index(&corpus, &index, true).spawn().unwrap();
+    let b = dossier_index(&corpus, &index, true).spawn().unwrap();
+    let mut searches = 0;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let (mut a, mut b) = (a, b);
+    loop {
+        let out = Command::new(bin())
+            .env_remove("DOSSIER_CORPUS")
+            .env_remove("DOSSIER_INDEX")
+            .arg("--corpus")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index)
+            .args([
+                "search", "--actor", "Khatib", "--format", "json", "--limit", "1",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "search during rebuild: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["total"], 3 * 151);
+        searches += 1;
+        let done = a.try_wait().unwrap().is_some() && b.try_wait().unwrap().is_some();
+        if done || std::time::Instant::now() > deadline {
+            break;
+        }
+    }
+    for child in [&mut a, &mut b] {
+        let out = child.wait().unwrap();
+        assert!(out.success(), "a builder failed");
+    }
+    assert!(searches >= 2, "searches ran alongside the builds");
+    assert_eq!(entries(&index, "gen-"), 1);
+    assert_eq!(entries(&index, "tmp-"), 0);
+    assert_eq!(Index::open(&index).unwrap().stats().passages, 20 * 151);
+}
+
+#[test]
+fn a_failed_build_keeps_the_previous_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    copy_tree(&corpus_dir(), &corpus);
+    let index = tmp.path().join("index");
+    Index::open_or_build(
+        &Corpus::load(&corpus).unwrap(),
+        Location::Dir(index.clone()),
+    )
+    .unwrap();
+    let before = generation(&index);
+    // Break the corpus: the rebuild must fail and change nothing.
+    let article = corpus.join("articles/iran-intel/article.toml");
+    let toml = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, toml.replacen("ordinal = 1", "ordinal = 7", 1)).unwrap();
+    let c = Corpus::load(&corpus).unwrap();
+    assert!(matches!(
+        Index::open_or_build(&c, Location::Dir(index.clone())),
+        Err(Error::Corpus(_))
+    ));
+    assert_eq!(generation(&index), before);
+    assert_eq!(entries(&index, "tmp-"), 0);
+    assert_eq!(
+        Index::open(&index)
+            .unwrap()
+            .search(&Query::text("revenge"))
+            .unwrap()
+            .total,
+        1
+    );
+}
+
+#[test]
+fn hostile_corpus_layouts_get_errors_not_hangs() {
+    // Empty directory: every registry file is reported missing.
+    let tmp = tempfile::tempdir().unwrap();
+    match Corpus::load(tmp.path()) {
+        Err(Error::Corpus(e)) => assert_eq!(e.len(), 3, "{e:#?}"),
+        other => panic!("{other:?}"),
+    }
+    // A symlink loop among the articles, and a text file that is a folder.
+    let root = tmp.path().join("corpus");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"),
+        &root,
+    );
+    std::os::unix::fs::symlink(".", root.join("articles/loop")).unwrap();
+    let text = root.join("articles/tiny/text.txt");
+    std::fs::remove_file(&text).unwrap();
+    std::fs::create_dir(&text).unwrap();
+    let errors = match Corpus::load(&root).unwrap().check() {
+        Err(Error::Corpus(e)) => e,
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.file == Path::new("articles/loop/article.toml")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.file == Path::new("articles/tiny/text.txt")),
+        "{errors:#?}"
+    );
+    // A truncated annotation file.
+    let root2 = tmp.path().join("corpus2");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"),
+        &root2,
+    );
+    let toml_path = root2.join("articles/tiny/article.toml");
+    let toml = std::fs::read_to_string(&toml_path).unwrap();
+    std::fs::write(&toml_path, &toml[..toml.find("quote = ").unwrap() + 12]).unwrap();
+    let errors = match Corpus::load(&root2).unwrap().check() {
+        Err(Error::Corpus(e)) => e,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(errors[0].line, Some(22), "{errors:#?}");
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn base_article() -> String {
+        std::fs::read_to_string(corpus_dir().join("articles/iran-intel/article.toml")).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Mutated annotation files: the loader returns a corpus or errors,
+        /// never panics, and every error names a file.
+        #[test]
+        fn mutated_toml_is_reported_not_fatal(cut in 0usize..30_000, len in 0usize..200, insert in "\\PC{0,20}") {
+            let tmp = tempfile::tempdir().unwrap();
+            let root = tmp.path().join("corpus");
+            copy_tree(&corpus_dir(), &root);
+            let original = base_article();
+            let mut bytes = original.clone().into_bytes();
+            let at = cut.min(bytes.len());
+            let end = (at + len).min(bytes.len());
+            bytes.splice(at..end, insert.bytes());
+            std::fs::write(root.join("articles/iran-intel/article.toml"), &bytes).unwrap();
+            match Corpus::load(&root).and_then(|c| c.check()) {
+                Ok(summary) => prop_assert!(summary.passages <= 20),
+                Err(Error::Corpus(errors)) => {
+                    prop_assert!(!errors.is_empty());
+                    prop_assert!(errors.iter().all(|d| !d.file.as_os_str().is_empty()));
+                }
+                Err(other) => prop_assert!(false, "unexpected error {other}"),
+            }
+        }
+    }
+}
