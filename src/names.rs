@@ -16,7 +16,7 @@
 //! 5. Vowels: `e` → `i`, `o` → `u`, `y` → `i` (Esmail = Ismail,
 //!    Fereydon = Fereidoun, Younesi = Yunesi).
 //! 6. Doubled letters collapse (Mossad = Mosad, Dorri = Dori, Esmaeil =
-//!    Esmail).
+//!    Esmail); doubled digits do not.
 //! 7. The words are joined without separators, so `Dorri-Najafabadi` =
 //!    `Dorri Najafabadi` = `DorriNajafabadi`.
 //!
@@ -43,64 +43,65 @@ pub fn fold(name: &str) -> String {
 pub fn fold_words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();
-    for c in name.nfd() {
-        if unicode_normalization::char::is_combining_mark(c) {
-            continue;
-        }
+    let mut push_char = |c: char, words: &mut Vec<String>| {
         if c.is_alphanumeric() {
             word.extend(c.to_lowercase());
         } else if !word.is_empty() {
             words.push(fold_word(&std::mem::take(&mut word)));
         }
+    };
+    // Most names are ASCII: skip the Unicode decomposition for them.
+    if name.is_ascii() {
+        for c in name.chars() {
+            push_char(c, &mut words);
+        }
+    } else {
+        for c in name.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)) {
+            push_char(c, &mut words);
+        }
     }
-    if !word.is_empty() {
-        words.push(fold_word(&word));
-    }
+    push_char(' ', &mut words);
     words
 }
 
+/// Rules 3 to 6 of the module docs, in one pass over the word.
 fn fold_word(word: &str) -> String {
-    let mut w = word.to_owned();
-    for suffix in ["eh", "ah"] {
-        if w.len() > suffix.len() + 1 && w.ends_with(suffix) {
-            w.truncate(w.len() - suffix.len());
-            w.push('a');
-            break;
-        }
+    let mut chars: Vec<char> = word.chars().collect();
+    let n = chars.len();
+    if n > 3 && chars[n - 1] == 'h' && matches!(chars[n - 2], 'e' | 'a') {
+        chars.truncate(n - 2);
+        chars.push('a');
+    } else if n > 2 && chars[n - 1] == 'e' {
+        chars[n - 1] = 'a';
     }
-    if w.len() > 2 && w.ends_with('e') {
-        w.pop();
-        w.push('a');
-    }
-    for (from, to) in [
-        ("gh", "q"),
-        ("ou", "u"),
-        ("oo", "u"),
-        ("ow", "u"),
-        ("ee", "i"),
-        ("ph", "f"),
-        ("w", "v"),
-    ] {
-        w = w.replace(from, to);
-    }
-    let mut out = String::with_capacity(w.len());
+    let mut out = String::with_capacity(chars.len());
     let mut last = None;
-    for c in w.chars() {
-        let c = match c {
-            'e' | 'y' => 'i',
-            'o' => 'u',
-            c => c,
+    let mut i = 0;
+    while i < chars.len() {
+        let next = chars.get(i + 1).copied();
+        let (c, width) = match (chars[i], next) {
+            ('g', Some('h')) => ('q', 2),
+            ('o', Some('u' | 'o' | 'w')) => ('u', 2),
+            ('e', Some('e')) => ('i', 2),
+            ('p', Some('h')) => ('f', 2),
+            ('w', _) => ('v', 1),
+            ('e' | 'y', _) => ('i', 1),
+            ('o', _) => ('u', 1),
+            (c, _) => (c, 1),
         };
-        if last != Some(c) {
+        // Doubled letters are a spelling variant; doubled digits are not
+        // (actor-1996 is not actor-196).
+        if last != Some(c) || c.is_ascii_digit() {
             out.push(c);
         }
         last = Some(c);
+        i += width;
     }
     out
 }
 
 /// How a typed name was matched.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "by", content = "form")]
 pub enum MatchedBy {
     /// The actor's id.
@@ -147,8 +148,10 @@ impl Resolution {
     }
 }
 
-/// Resolves typed names against the actor registry.
-#[derive(Debug, Clone)]
+/// Resolves typed names against the actor registry. It is serializable so
+/// that an index can store it prebuilt: folding thousands of aliases on
+/// every one-shot query would cost more than the query.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct NameResolver {
     /// Full fold → (actor index, how).
     full: HashMap<String, (usize, MatchedBy)>,
@@ -191,7 +194,8 @@ impl NameResolver {
                         .map(|a| (a.as_str(), MatchedBy::Alias(a.clone()))),
                 );
             for (form, how) in forms {
-                let folded = fold(form);
+                let form_words = fold_words(form);
+                let folded = form_words.concat();
                 if folded.is_empty() {
                     continue;
                 }
@@ -208,7 +212,7 @@ impl NameResolver {
                     }
                 }
                 if actor.kind == ActorKind::Person && form != actor.id {
-                    for w in fold_words(form) {
+                    for w in form_words {
                         let entry = words.entry(w).or_default();
                         if !entry.contains(&i) {
                             entry.push(i);

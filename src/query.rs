@@ -253,8 +253,9 @@ pub(crate) struct Compiled {
 
 pub(crate) struct Compiler<'a> {
     pub fields: &'a Fields,
-    pub registry: &'a Registry,
-    pub resolver: &'a NameResolver,
+    /// Names resolve through the index, which loads its resolver on first
+    /// use: keyword-only queries never pay for it.
+    pub owner: &'a crate::Index,
     pub index: &'a tantivy::Index,
 }
 
@@ -265,7 +266,15 @@ fn resolve_actor(resolver: &NameResolver, name: &str) -> Result<Resolution> {
     })
 }
 
-impl Compiler<'_> {
+impl<'a> Compiler<'a> {
+    fn resolver(&self) -> Result<&'a NameResolver> {
+        self.owner.resolver()
+    }
+
+    fn registry(&self) -> Result<&'a Registry> {
+        self.owner.registry()
+    }
+
     pub(crate) fn compile(&self, q: &Query) -> Result<Compiled> {
         let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
         if limit == 0 || limit > MAX_LIMIT {
@@ -289,7 +298,7 @@ impl Compiler<'_> {
 
         let mut actors = Vec::new();
         for name in &q.actors {
-            let r = resolve_actor(self.resolver, name)?;
+            let r = resolve_actor(self.resolver()?, name)?;
             filters.push(self.any_of(self.fields.actor, r.ids()));
             actors.push(r);
         }
@@ -317,7 +326,7 @@ impl Compiler<'_> {
         let holder = q
             .holder
             .as_deref()
-            .map(|h| resolve_actor(self.resolver, h))
+            .map(|h| resolve_actor(self.resolver()?, h))
             .transpose()?;
         let target = q.target.as_deref().map(|t| self.target(t)).transpose()?;
         let polarity = q.polarity.as_deref().map(polarity).transpose()?;
@@ -440,48 +449,40 @@ impl Compiler<'_> {
 
     pub(crate) fn stance(&self, s: &str) -> Result<Vec<String>> {
         let id = s.trim().to_lowercase();
-        if self.registry.stance(&id).is_none() {
+        if self.registry()?.stance(&id).is_none() {
             return Err(Error::UnknownLabel {
                 kind: "stance",
                 value: s.to_owned(),
-                valid: self.registry.stances.iter().map(|s| s.id.clone()).collect(),
+                valid: self.registry()?.stances.iter().map(|s| s.id.clone()).collect(),
             });
         }
-        Ok(self.registry.stance_with_descendants(&id))
+        Ok(self.registry()?.stance_with_descendants(&id))
     }
 
     pub(crate) fn topic(&self, t: &str) -> Result<String> {
         let id = t.trim().to_lowercase();
-        if self.registry.topic(&id).is_none() {
+        if self.registry()?.topic(&id).is_none() {
             return Err(Error::UnknownLabel {
                 kind: "topic",
                 value: t.to_owned(),
-                valid: self.registry.topics.iter().map(|t| t.id.clone()).collect(),
+                valid: self.registry()?.topics.iter().map(|t| t.id.clone()).collect(),
             });
         }
         Ok(id)
     }
 
     fn target(&self, t: &str) -> Result<TargetResolution> {
+        let registry = self.registry()?;
         let id = t.trim().to_lowercase();
-        if self.registry.topic(&id).is_some() {
+        if registry.topic(&id).is_some() {
             return Ok(TargetResolution::Topic { id });
         }
-        self.resolver
-            .resolve(t)
-            .map(TargetResolution::Actor)
-            .ok_or_else(|| {
-                let mut suggestions = self.resolver.suggest(t, 3);
-                suggestions.extend(closest_labels(
-                    t,
-                    self.registry.topics.iter().map(|t| t.id.as_str()),
-                    1,
-                ));
-                Error::UnknownActor {
-                    name: t.to_owned(),
-                    suggestions,
-                }
-            })
+        let resolver = self.resolver()?;
+        resolver.resolve(t).map(TargetResolution::Actor).ok_or_else(|| {
+            let mut suggestions = resolver.suggest(t, 3);
+            suggestions.extend(closest_labels(t, registry.topics.iter().map(|t| t.id.as_str()), 1));
+            Error::UnknownActor { name: t.to_owned(), suggestions }
+        })
     }
 
     /// Parses keyword text, rewriting annotation fields to indexed ids.
@@ -572,14 +573,14 @@ impl Compiler<'_> {
             "text" => return Ok(literal(None, value)),
             "actor" => (
                 "actor",
-                resolve_actor(self.resolver, value)?
+                resolve_actor(self.resolver()?, value)?
                     .ids()
                     .map(str::to_owned)
                     .collect(),
             ),
             "holder" => (
                 "stance_key",
-                resolve_actor(self.resolver, value)?
+                resolve_actor(self.resolver()?, value)?
                     .ids()
                     .map(|h| stance_key(Some(h), None, None, None))
                     .collect(),

@@ -217,8 +217,7 @@ impl Index {
         let searcher = self.reader.searcher();
         let compiler = Compiler {
             fields: &self.fields,
-            registry: &self.registry,
-            resolver: &self.resolver,
+            owner: self,
             index: searcher.index(),
         };
         Ok((compiler.compile(q)?, searcher))
@@ -344,17 +343,7 @@ impl Index {
             }
             None => lead_snippet(&text),
         };
-        let actors = stored
-            .actors
-            .iter()
-            .map(|id| ActorRef {
-                id: id.clone(),
-                name: self
-                    .registry
-                    .actor(id)
-                    .map_or_else(|| id.clone(), |a| a.name.clone()),
-            })
-            .collect();
+        let actors = stored.actors;
         Ok(Hit {
             article: text_of(f.article),
             passage: text_of(f.passage),
@@ -387,6 +376,7 @@ impl Index {
                 ))
             }
         };
+        let registry = self.registry()?;
         let (raw, total) = searcher.search(
             &*compiled.query,
             &(
@@ -416,9 +406,9 @@ impl Index {
                     _ => FacetKey::One(values.join(" ")),
                 };
                 let name = match &value {
-                    FacetKey::One(v) => FacetKey::One(self.display_name(by[0], v)),
+                    FacetKey::One(v) => FacetKey::One(Self::display_name(registry, by[0], v)),
                     FacetKey::Pair(a, b) => {
-                        FacetKey::Pair(self.display_name(by[0], a), self.display_name(by[1], b))
+                        FacetKey::Pair(Self::display_name(registry, by[0], a), Self::display_name(registry, by[1], b))
                     }
                 };
                 FacetCount { value, name, count }
@@ -432,12 +422,9 @@ impl Index {
         })
     }
 
-    fn display_name(&self, dim: FacetDim, value: &str) -> String {
+    fn display_name(registry: &crate::corpus::Registry, dim: FacetDim, value: &str) -> String {
         match dim {
-            FacetDim::Actor | FacetDim::Holder => self
-                .registry
-                .actor(value)
-                .map_or_else(|| value.to_owned(), |a| a.name.clone()),
+            FacetDim::Actor | FacetDim::Holder => registry.actor(value).map_or_else(|| value.to_owned(), |a| a.name.clone()),
             _ => value.to_owned(),
         }
     }

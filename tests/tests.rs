@@ -7,6 +7,8 @@ mod util;
 mod api;
 #[path = "suite/cli.rs"]
 mod cli;
+#[path = "suite/fuzz_regressions.rs"]
+mod fuzz_regressions;
 #[path = "suite/robustness.rs"]
 mod robustness;
 #[path = "suite/validation.rs"]

@@ -72,7 +72,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             let index = ctx.index(false, stderr)?;
             let hit = index.passage(&a.passage)?;
             let mut out = Out::new(color, a.format);
-            render::show(&mut out, &hit, index.registry())?;
+            render::show(&mut out, &hit, index.registry()?)?;
             out.flush()?;
             Ok(Outcome::Found)
         }
@@ -81,20 +81,17 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             let mut out = Out::new(color, a.format);
             match a.name {
                 Some(name) => {
-                    let resolution =
-                        index
-                            .resolver()
-                            .resolve(&name)
-                            .ok_or_else(|| Error::UnknownActor {
-                                suggestions: index.resolver().suggest(&name, 3),
-                                name,
-                            })?;
-                    render::resolution(&mut out, &resolution, index.registry())?;
+                    let resolver = index.resolver()?;
+                    let resolution = resolver.resolve(&name).ok_or_else(|| Error::UnknownActor {
+                        suggestions: resolver.suggest(&name, 3),
+                        name,
+                    })?;
+                    render::resolution(&mut out, &resolution, index.registry()?)?;
                     out.flush()?;
                 }
                 None => {
                     let counts = index.facets(&Query::all(), &[FacetDim::Actor])?;
-                    render::actors(&mut out, index.registry(), &counts)?;
+                    render::actors(&mut out, index.registry()?, &counts)?;
                     out.flush()?;
                 }
             }
@@ -104,7 +101,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             let index = ctx.index(false, stderr)?;
             let counts = index.facets(&Query::all(), &[FacetDim::Stance])?;
             let mut out = Out::new(color, a.format);
-            render::stances(&mut out, index.registry(), &counts)?;
+            render::stances(&mut out, index.registry()?, &counts)?;
             out.flush()?;
             Ok(Outcome::Found)
         }

@@ -18,7 +18,7 @@ pub use article::ArticleReport;
 pub use model::*;
 pub use registry::Registry;
 pub use source::CorpusSource;
-pub(crate) use source::FileStamp;
+pub(crate) use source::{stamp_digest, FileStamp};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::names::NameResolver;

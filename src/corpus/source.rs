@@ -53,6 +53,15 @@ impl CorpusSource {
         }
     }
 
+    /// What identifies this corpus for an index: the canonical directory
+    /// (so `corpus` and `./corpus` are the same), or the built-in corpus.
+    pub(crate) fn identity(&self) -> String {
+        match self {
+            CorpusSource::Dir(p) => p.canonicalize().unwrap_or_else(|_| p.clone()).display().to_string(),
+            CorpusSource::Builtin => self.describe(),
+        }
+    }
+
     /// Reads a file given relative to the corpus root.
     pub(crate) fn read(&self, rel: &Path) -> Result<Cow<'static, [u8]>> {
         match self {
@@ -164,4 +173,17 @@ impl CorpusSource {
     pub(crate) fn content_hash(&self, rel: &Path) -> Result<u64> {
         Ok(xxhash_rust::xxh3::xxh3_64(&self.read(rel)?))
     }
+}
+
+/// One number for a list of stamps: equal digests mean no file was added,
+/// removed, resized or touched.
+pub(crate) fn stamp_digest(stamps: &[FileStamp]) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for s in stamps {
+        h.update(s.path.as_os_str().as_encoded_bytes());
+        h.update(&[0]);
+        h.update(&s.size.to_le_bytes());
+        h.update(&s.mtime_ns.to_le_bytes());
+    }
+    h.digest()
 }

@@ -36,7 +36,8 @@ pub struct BuildStats {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct StoredAnnotations {
     pub span: Span,
-    pub actors: Vec<String>,
+    /// With display names, so that a hit needs no registry.
+    pub actors: Vec<crate::search::ActorRef>,
     pub topics: Vec<String>,
     pub stances: Vec<StanceAnnotation>,
     pub events: Vec<Event>,
@@ -165,7 +166,14 @@ fn passage_document(
     }
     let stored = StoredAnnotations {
         span: p.span,
-        actors: p.actors.clone(),
+        actors: p
+            .actors
+            .iter()
+            .map(|id| crate::search::ActorRef {
+                id: id.clone(),
+                name: registry.actor(id).map_or_else(|| id.clone(), |a| a.name.clone()),
+            })
+            .collect(),
         topics: p.topics.clone(),
         stances: p.stances.clone(),
         events: p.events.clone(),

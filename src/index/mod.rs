@@ -14,6 +14,7 @@ use crate::corpus::{Corpus, CorpusSource, Registry};
 use crate::error::{Error, Result};
 use crate::names::NameResolver;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use store::{IndexedFile, Manifest, Store};
 use tantivy::{IndexReader, ReloadPolicy};
 
@@ -51,8 +52,9 @@ pub struct Index {
     pub(crate) dir: PathBuf,
     pub(crate) fields: Fields,
     pub(crate) reader: IndexReader,
-    pub(crate) registry: Registry,
-    pub(crate) resolver: NameResolver,
+    /// Loaded on first use from the generation's side files.
+    registry: OnceLock<Registry>,
+    resolver: OnceLock<NameResolver>,
     pub(crate) stats: BuildStats,
     freshness: Freshness,
 }
@@ -95,44 +97,52 @@ fn resolve_location(source: &CorpusSource, location: &Location) -> PathBuf {
     }
 }
 
-/// Why the index in `gen` does not serve the corpus, or `None` if it does.
-/// `stale_mtimes` collects files whose mtime moved but whose content did not.
-fn staleness(
-    manifest: &Manifest,
-    source: &CorpusSource,
-    stale_mtimes: &mut Vec<usize>,
-) -> Result<Option<String>> {
+/// The outcome of comparing an index with its corpus.
+enum Staleness {
+    /// Every file has the stamp it had at build time.
+    Fresh,
+    /// Some mtimes moved but every content hash matches: fresh, and these
+    /// stamps (with the digest) can be recorded to keep later checks fast.
+    Touched(Vec<IndexedFile>, u64),
+    /// Stale, for this reason.
+    Stale(String),
+}
+
+/// Compares the corpus with the index in `gen`. The common case costs one
+/// `stat` per corpus file and a hash of the stamps; `stamps.json` is read
+/// only when that digest differs, and a file is read only when its mtime
+/// moved but its size did not.
+fn staleness(manifest: &Manifest, gen: &Path, source: &CorpusSource) -> Result<Staleness> {
     if manifest.schema_version != SCHEMA_VERSION {
-        return Ok(Some(format!(
+        return Ok(Staleness::Stale(format!(
             "index format {} differs from this dossier's {SCHEMA_VERSION}",
             manifest.schema_version
         )));
     }
-    if manifest.corpus != source.describe() {
-        return Ok(Some(format!("it was built from {}", manifest.corpus)));
+    if manifest.corpus != source.identity() {
+        return Ok(Staleness::Stale(format!("it was built from {}", manifest.corpus)));
     }
-    let ids = source.article_ids()?;
-    let now = source.stamps(&ids)?;
-    if now.len() != manifest.files.len()
-        || now
-            .iter()
-            .zip(&manifest.files)
-            .any(|(n, m)| n.path != m.stamp.path)
-    {
-        return Ok(Some("articles were added or removed".into()));
+    let now = source.stamps(&source.article_ids()?)?;
+    let digest = crate::corpus::stamp_digest(&now);
+    if digest == manifest.stamp_digest {
+        return Ok(Staleness::Fresh);
     }
-    for (i, (n, m)) in now.iter().zip(&manifest.files).enumerate() {
+    let mut files: Vec<IndexedFile> = store::read_json(gen, store::STAMPS)?;
+    if now.len() != files.len() || now.iter().zip(&files).any(|(n, m)| n.path != m.stamp.path) {
+        return Ok(Staleness::Stale("articles were added or removed".into()));
+    }
+    for (n, m) in now.iter().zip(files.iter_mut()) {
         if n.size != m.stamp.size {
-            return Ok(Some(format!("{} changed", n.path.display())));
+            return Ok(Staleness::Stale(format!("{} changed", n.path.display())));
         }
         if n.mtime_ns != m.stamp.mtime_ns {
             if source.content_hash(&n.path)? != m.hash {
-                return Ok(Some(format!("{} changed", n.path.display())));
+                return Ok(Staleness::Stale(format!("{} changed", n.path.display())));
             }
-            stale_mtimes.push(i);
+            m.stamp = n.clone();
         }
     }
-    Ok(None)
+    Ok(Staleness::Touched(files, digest))
 }
 
 impl Index {
@@ -190,7 +200,11 @@ impl Index {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let stamps: Vec<_> = files.iter().map(|f| f.stamp.clone()).collect();
         let tmp = store.begin(&lock)?;
+        store::write_json(&tmp.join(store::STAMPS), &files)?;
+        store::write_json(&tmp.join(store::REGISTRY), corpus.registry())?;
+        store::write_json(&tmp.join(store::RESOLVER), corpus.resolver())?;
         let mut no_progress = |_: BuildProgress| {};
         let progress: &mut dyn FnMut(BuildProgress) = match options.progress.as_mut() {
             Some(p) => *p,
@@ -206,9 +220,8 @@ impl Index {
         let mut manifest = Manifest {
             schema_version: SCHEMA_VERSION,
             dossier_version: env!("CARGO_PKG_VERSION").to_owned(),
-            corpus: source.describe(),
-            files,
-            registry: corpus.registry().clone(),
+            corpus: source.identity(),
+            stamp_digest: crate::corpus::stamp_digest(&stamps),
             stats,
             index_files: Vec::new(),
         };
@@ -219,30 +232,22 @@ impl Index {
 
     /// Opens the live index if it serves `source`; otherwise says why not.
     fn check_fresh(store: &Store, source: &CorpusSource) -> std::result::Result<Index, String> {
-        let gen = store
-            .current()
-            .ok_or_else(|| "there is no index yet".to_owned())?;
+        let gen = store.current().ok_or_else(|| "there is no index yet".to_owned())?;
         let mut manifest = Manifest::read(&gen).map_err(|e| e.to_string())?;
-        let mut moved = Vec::new();
-        if let Some(reason) = staleness(&manifest, source, &mut moved).map_err(|e| e.to_string())? {
-            return Err(reason);
-        }
-        if !moved.is_empty() {
-            // Same content, new mtimes (a checkout, a touch): record them so
-            // the next query does not hash these files again.
-            if let Some(lock) = store.try_lock() {
-                if let Ok(now) = source.stamps(&source.article_ids().unwrap_or_default()) {
-                    for i in moved {
-                        if let (Some(m), Some(n)) = (manifest.files.get_mut(i), now.get(i)) {
-                            m.stamp = n.clone();
-                        }
-                    }
-                    let _ = store.refresh_manifest(&lock, &gen, &manifest);
+        match staleness(&manifest, &gen, source).map_err(|e| e.to_string())? {
+            Staleness::Fresh => {}
+            Staleness::Stale(reason) => return Err(reason),
+            Staleness::Touched(files, digest) => {
+                // Same content, new mtimes (a checkout, a touch): record
+                // them so the next query takes the fast path. Skipped if
+                // a builder holds the lock; the next query will try again.
+                if let Some(lock) = store.try_lock() {
+                    manifest.stamp_digest = digest;
+                    let _ = store.refresh_stamps(&lock, &gen, &manifest, &files);
                 }
             }
         }
-        Index::open_generation(&gen, manifest, Freshness::Reused)
-            .map_err(|e| format!("the index is damaged ({e})"))
+        Index::open_generation(&gen, manifest, Freshness::Reused).map_err(|e| format!("the index is damaged ({e})"))
     }
 
     /// Opens an existing index directory without a corpus (for embedding a
@@ -293,13 +298,12 @@ impl Index {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(damaged)?;
-        let (resolver, _) = NameResolver::new(&manifest.registry.actors);
         Ok(Index {
             dir: gen.to_owned(),
             fields,
             reader,
-            registry: manifest.registry,
-            resolver,
+            registry: OnceLock::new(),
+            resolver: OnceLock::new(),
             stats: manifest.stats,
             freshness,
         })
@@ -321,12 +325,20 @@ impl Index {
     }
 
     /// The registries the index was built with.
-    pub fn registry(&self) -> &Registry {
-        &self.registry
+    pub fn registry(&self) -> Result<&Registry> {
+        if let Some(r) = self.registry.get() {
+            return Ok(r);
+        }
+        let loaded = store::read_json::<Registry>(&self.dir, store::REGISTRY)?.reindexed();
+        Ok(self.registry.get_or_init(|| loaded))
     }
 
     /// Resolves actor names against the index's registry.
-    pub fn resolver(&self) -> &NameResolver {
-        &self.resolver
+    pub fn resolver(&self) -> Result<&NameResolver> {
+        if let Some(r) = self.resolver.get() {
+            return Ok(r);
+        }
+        let loaded: NameResolver = store::read_json(&self.dir, store::RESOLVER)?;
+        Ok(self.resolver.get_or_init(|| loaded))
     }
 }

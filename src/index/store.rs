@@ -13,7 +13,7 @@
 //! `CURRENT`, so they see the old or the new index and never half of one;
 //! a killed build leaves only a `tmp-` folder, which the next build removes.
 
-use crate::corpus::{FileStamp, Registry};
+use crate::corpus::FileStamp;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
@@ -24,6 +24,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 const CURRENT: &str = "CURRENT";
 const LOCK: &str = "build.lock";
 const MANIFEST: &str = "manifest.json";
+/// The prebuilt name resolver, loaded on first use.
+pub(crate) const RESOLVER: &str = "names.json";
+/// The registries, loaded on first use (keyword searches never need them).
+pub(crate) const REGISTRY: &str = "registry.json";
+/// Per-file stamps and hashes, read only when the digest does not match.
+pub(crate) const STAMPS: &str = "stamps.json";
 const GEN_PREFIX: &str = "gen-";
 const TMP_PREFIX: &str = "tmp-";
 
@@ -43,8 +49,9 @@ pub(crate) struct Manifest {
     pub dossier_version: String,
     /// The corpus location the index was built from.
     pub corpus: String,
-    pub files: Vec<IndexedFile>,
-    pub registry: Registry,
+    /// Digest of every corpus file's path, size and mtime: equal digests
+    /// mean a fresh index without reading `stamps.json`.
+    pub stamp_digest: u64,
     pub stats: super::BuildStats,
     /// Every file of the tantivy index with its size, to detect a deleted
     /// or truncated file before tantivy maps it (a truncated mapping would
@@ -57,13 +64,9 @@ impl Manifest {
     pub(crate) fn read(gen_dir: &Path) -> Result<Manifest> {
         let path = gen_dir.join(MANIFEST);
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| Error::IndexDamaged {
+        serde_json::from_slice(&bytes).map_err(|e| Error::IndexDamaged {
             path: gen_dir.to_owned(),
             reason: format!("{MANIFEST} is unreadable: {e}"),
-        })?;
-        Ok(Manifest {
-            registry: m.registry.reindexed(),
-            ..m
         })
     }
 
@@ -83,10 +86,27 @@ impl Manifest {
     }
 
     fn write(&self, gen_dir: &Path) -> Result<()> {
-        let json = serde_json::to_vec(self)
-            .map_err(|e| Error::InvalidArgument(format!("cannot encode manifest: {e}")))?;
-        write_durably(&gen_dir.join(MANIFEST), &json)
+        write_json(&gen_dir.join(MANIFEST), self)
     }
+}
+
+/// Writes a side file of a generation as JSON, durably.
+pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let json = serde_json::to_vec(value).map_err(|e| Error::InvalidArgument(format!("cannot encode {}: {e}", path.display())))?;
+    write_durably(path, &json)
+}
+
+/// Reads a side file of a generation; unreadable means damaged.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(gen_dir: &Path, name: &str) -> Result<T> {
+    let path = gen_dir.join(name);
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::IndexDamaged {
+        path: gen_dir.to_owned(),
+        reason: format!("{name} is unreadable: {e}"),
+    })
+}
+
+impl Manifest {
 }
 
 fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -179,18 +199,17 @@ impl Store {
         Ok(gen)
     }
 
-    /// Rewrites the live manifest (to record new mtimes of unchanged files).
-    pub(crate) fn refresh_manifest(
-        &self,
-        _lock: &BuildLock,
-        gen: &Path,
-        manifest: &Manifest,
-    ) -> Result<()> {
-        let tmp = gen.join(format!("{MANIFEST}.tmp"));
-        let json = serde_json::to_vec(manifest)
-            .map_err(|e| Error::InvalidArgument(format!("cannot encode manifest: {e}")))?;
-        write_durably(&tmp, &json)?;
-        std::fs::rename(&tmp, gen.join(MANIFEST)).map_err(|e| Error::io(gen, e))
+    /// Records new mtimes of unchanged files, so the next check takes the
+    /// fast path again. Stamps first: a reader that sees the new digest
+    /// must find matching stamps.
+    pub(crate) fn refresh_stamps(&self, _lock: &BuildLock, gen: &Path, manifest: &Manifest, files: &[IndexedFile]) -> Result<()> {
+        for (name, value) in [(STAMPS, serde_json::to_vec(files)), (MANIFEST, serde_json::to_vec(manifest))] {
+            let tmp = gen.join(format!("{name}.tmp"));
+            let json = value.map_err(|e| Error::InvalidArgument(format!("cannot encode {name}: {e}")))?;
+            write_durably(&tmp, &json)?;
+            std::fs::rename(&tmp, gen.join(name)).map_err(|e| Error::io(gen, e))?;
+        }
+        Ok(())
     }
 
     /// Removes leftover builds and superseded generations. Called with the
@@ -220,7 +239,8 @@ fn index_files(dir: &Path) -> Result<Vec<(String, u64)>> {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let meta = entry.metadata().map_err(|e| Error::io(entry.path(), e))?;
-        if meta.is_file() && name != MANIFEST && !name.ends_with(".lock") {
+        // The manifest and stamps are rewritten in place when mtimes move.
+        if meta.is_file() && name != MANIFEST && name != STAMPS && !name.ends_with(".lock") {
             files.push((name, meta.len()));
         }
     }

@@ -1,0 +1,6 @@
+//! Benchmark harness for dossier (see `BENCHMARKS.md` at the repository root).
+
+pub mod gen;
+pub mod report;
+pub mod run;
+pub mod systems;

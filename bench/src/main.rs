@@ -1,0 +1,105 @@
+//! `dossier-bench`: generate corpora and compare dossier with its peers.
+//!
+//! ```text
+//! cargo build --release -p dossier -p dossier-bench
+//! target/release/dossier-bench run --sizes 10000,100000,1000000
+//! ```
+
+use anyhow::{anyhow, Result};
+use clap::{Parser, Subcommand};
+use dossier_bench::{report, run, systems};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(about = "Generate corpora and benchmark dossier against raw tantivy, SQLite FTS5 and ripgrep")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Write a generated corpus
+    Gen {
+        #[arg(long)]
+        passages: usize,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Run the whole benchmark and write the report
+    Run {
+        /// Corpus sizes in passages, comma-separated
+        #[arg(long, value_delimiter = ',', default_values_t = [10_000usize, 100_000, 1_000_000])]
+        sizes: Vec<usize>,
+        /// Where corpora and indexes go (kept between runs)
+        #[arg(long, default_value = "target/bench-work")]
+        work: PathBuf,
+        /// The report to write
+        #[arg(long, default_value = "BENCHMARKS.md")]
+        report: PathBuf,
+        /// The plot to write (SVG), next to the report
+        #[arg(long, default_value = "bench/plot.svg")]
+        plot: PathBuf,
+        /// Warm runs per query in-process
+        #[arg(long, default_value_t = 200)]
+        lib_runs: usize,
+        /// Warm runs per query for whole processes
+        #[arg(long, default_value_t = 30)]
+        process_runs: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// (internal) build one system's index and print a JSON report
+    Build {
+        #[arg(long)]
+        system: String,
+        #[arg(long)]
+        corpus: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Cmd::Gen { passages, out, seed } => {
+            let m = dossier_bench::gen::generate(&out, passages, seed, &mut |_| {})?;
+            eprintln!("wrote {} passages, {:.1} MB of text, to {}", m.passages, m.text_bytes as f64 / 1e6, out.display());
+        }
+        Cmd::Build { system, corpus, out } => {
+            let manifest: dossier_bench::gen::Manifest = serde_json::from_slice(&std::fs::read(corpus.join("bench-manifest.json"))?)?;
+            let mix = systems::Mix::from_manifest(&manifest);
+            let r = match system.as_str() {
+                "dossier" => systems::dossier_build(&corpus, &out, &mix)?,
+                "tantivy" => systems::tantivy_build(&corpus, &out, &mix)?,
+                "fts5" => systems::fts5_build(&corpus, &out, &mix)?,
+                other => return Err(anyhow!("unknown system {other}")),
+            };
+            println!("{}", serde_json::to_string(&r)?);
+        }
+        Cmd::Run { sizes, work, report: report_path, plot, lib_runs, process_runs, seed } => {
+            let exe_dir = std::env::current_exe()?.parent().map(PathBuf::from).unwrap_or_default();
+            let options = run::Options { work: work.clone(), dossier_bin: exe_dir.join("dossier"), bare_bin: exe_dir.join("bare"), lib_runs, process_runs, seed };
+            for bin in [&options.dossier_bin, &options.bare_bin] {
+                if !bin.exists() {
+                    return Err(anyhow!("{} is missing: run `cargo build --release -p dossier -p dossier-bench` first", bin.display()));
+                }
+            }
+            std::fs::create_dir_all(&work)?;
+            let mut results = Vec::new();
+            for size in &sizes {
+                results.push(run::run_size(*size, &options)?);
+                std::fs::write(work.join("results.json"), serde_json::to_vec_pretty(&results)?)?;
+            }
+            let sizes_arg = sizes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",");
+            let command = format!("bash bench/run.sh --sizes {sizes_arg}");
+            let rel_plot = plot.strip_prefix(report_path.parent().unwrap_or(std::path::Path::new(""))).unwrap_or(&plot).display().to_string();
+            report::plot(&results, &plot)?;
+            std::fs::write(&report_path, report::markdown(&results, &command, Some(&rel_plot)))?;
+            eprintln!("wrote {} and {}", report_path.display(), plot.display());
+        }
+    }
+    Ok(())
+}
