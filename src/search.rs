@@ -574,27 +574,38 @@ impl SegmentCollector for FacetSegment {
     }
 
     fn harvest(self) -> Self::Fruit {
-        let name = |c: &Option<tantivy::columnar::StrColumn>, ord: u64| {
-            let mut s = String::new();
-            if let Some(c) = c {
-                // An ordinal from this column always has a term; on an I/O
-                // error the value shows as empty rather than failing the count.
-                let _ = c.ord_to_str(ord, &mut s);
-            }
-            s
-        };
         let mut out = Vec::new();
-        for (ord, &n) in self.single.iter().enumerate() {
-            if n > 0 {
-                out.push((vec![name(&self.columns[0], ord as u64)], n));
-            }
+        let single: Vec<u64> = (0..self.single.len() as u64).filter(|&o| self.single[o as usize] > 0).collect();
+        let names = terms_of(&self.columns[0], &single);
+        for (ord, name) in single.iter().zip(names) {
+            out.push((vec![name], self.single[*ord as usize]));
         }
-        for (&(x, y), &n) in &self.pairs {
-            out.push((
-                vec![name(&self.columns[0], x), name(&self.columns[1], y)],
-                n,
-            ));
+        if !self.pairs.is_empty() {
+            let mut xs: Vec<u64> = self.pairs.keys().map(|p| p.0).collect();
+            let mut ys: Vec<u64> = self.pairs.keys().map(|p| p.1).collect();
+            for v in [&mut xs, &mut ys] {
+                v.sort_unstable();
+                v.dedup();
+            }
+            let x_names: HashMap<u64, String> = xs.iter().copied().zip(terms_of(&self.columns[0], &xs)).collect();
+            let y_names: HashMap<u64, String> = ys.iter().copied().zip(terms_of(&self.columns[1], &ys)).collect();
+            for (&(x, y), &n) in &self.pairs {
+                out.push((vec![x_names.get(&x).cloned().unwrap_or_default(), y_names.get(&y).cloned().unwrap_or_default()], n));
+            }
         }
         out
     }
+}
+
+/// The terms of sorted ordinals, in one pass over the dictionary: looking
+/// each one up alone decodes a dictionary block per ordinal, which made
+/// facet counts on large indexes slow.
+fn terms_of(column: &Option<tantivy::columnar::StrColumn>, sorted_ords: &[u64]) -> Vec<String> {
+    let mut names = Vec::with_capacity(sorted_ords.len());
+    if let Some(c) = column {
+        // On an I/O error the values show as empty rather than failing.
+        let _ = c.dictionary().sorted_ords_to_term_cb(sorted_ords, |bytes| names.push(String::from_utf8_lossy(bytes).into_owned()));
+    }
+    names.resize(sorted_ords.len(), String::new());
+    names
 }

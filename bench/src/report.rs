@@ -72,15 +72,16 @@ pub fn markdown(results: &[SizeResult], command: &str, plot: Option<&str>) -> St
             );
         }
         let _ = writeln!(s, "\n### Queries (p50 / p99 ms)\n");
-        let _ = writeln!(s, "| query | dossier lib | dossier CLI | CLI first run | bare tantivy process | tantivy lib | FTS5 | ripgrep |");
-        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(s, "| query | dossier lib | dossier CLI | CLI --no-refresh | CLI first run | bare tantivy process | tantivy lib | FTS5 | ripgrep |");
+        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for q in &r.queries {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 q.query,
                 ms(&q.dossier_lib),
                 ms(&q.dossier_cli),
+                ms(&q.dossier_cli_no_refresh),
                 q.dossier_cli_first_ms.map_or("–".into(), |m| format!("{m:.2}")),
                 ms(&q.bare_tantivy_process),
                 ms(&q.tantivy_lib),
@@ -89,17 +90,18 @@ pub fn markdown(results: &[SizeResult], command: &str, plot: Option<&str>) -> St
             );
         }
         let _ = writeln!(s, "\n### Ratios (p50, peer ÷ dossier)\n");
-        let _ = writeln!(s, "| query | FTS5 ÷ dossier lib | tantivy lib ÷ dossier lib | dossier CLI ÷ bare process | ripgrep ÷ dossier CLI |");
-        let _ = writeln!(s, "|---|---:|---:|---:|---:|");
+        let _ = writeln!(s, "| query | FTS5 ÷ dossier lib | tantivy lib ÷ dossier lib | dossier CLI ÷ bare process | CLI --no-refresh ÷ bare | ripgrep ÷ dossier CLI |");
+        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
         for q in &r.queries {
             let p = |l: &Option<Latency>| l.as_ref().map(|l| l.p50_ms);
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 q.query,
                 ratio(p(&q.fts5_lib), p(&q.dossier_lib)),
                 ratio(p(&q.tantivy_lib), p(&q.dossier_lib)),
                 ratio(p(&q.dossier_cli), p(&q.bare_tantivy_process)),
+                ratio(p(&q.dossier_cli_no_refresh), p(&q.bare_tantivy_process)),
                 ratio(p(&q.ripgrep_process), p(&q.dossier_cli))
             );
         }

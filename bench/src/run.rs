@@ -30,6 +30,8 @@ pub struct QueryRow {
     pub query: String,
     pub dossier_lib: Option<Latency>,
     pub dossier_cli: Option<Latency>,
+    /// The CLI with --no-refresh: no corpus freshness check.
+    pub dossier_cli_no_refresh: Option<Latency>,
     /// The first CLI run after the build (page cache warm, process cold).
     pub dossier_cli_first_ms: Option<f64>,
     pub bare_tantivy_process: Option<Latency>,
@@ -157,6 +159,13 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
             })?;
             row.dossier_cli = Some(lat);
             row.dossier_cli_first_ms = Some(first);
+            let (lat, _, _) = process_latency(o.process_runs, || {
+                let mut c = Command::new(&o.dossier_bin);
+                c.env_remove("DOSSIER_CORPUS").env_remove("DOSSIER_INDEX");
+                c.arg("--corpus").arg(&corpus).arg("--index").arg(idx("dossier")).arg("--no-refresh").args(&args).args(["--color", "never"]);
+                c
+            })?;
+            row.dossier_cli_no_refresh = Some(lat);
         }
         if ["term", "phrase", "and"].contains(&q) {
             let text = match q {

@@ -25,11 +25,11 @@ pub struct Mix {
 
 impl Mix {
     pub fn from_manifest(m: &Manifest) -> Mix {
-        // Rank 150 and 400 of the vocabulary: common, but not stop words.
+        // Ranks 60 and 150 of the vocabulary: common words that co-occur.
         Mix {
             term: m.common_words[150].clone(),
             phrase: m.phrase.clone(),
-            and: (m.common_words[150].clone(), m.common_words[400].clone()),
+            and: (m.common_words[60].clone(), m.common_words[150].clone()),
             actor: m.common_actors[0].0.clone(),
             stance: m.stance_example.clone(),
         }

@@ -25,6 +25,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "DOSSIER_INDEX", value_name = "DIR")]
     pub index: Option<PathBuf>,
 
+    /// Use the existing index without checking the corpus for changes. The
+    /// check stats every corpus file, which adds up on corpora of thousands of
+    /// articles; run `dossier index` after editing
+    #[arg(long, global = true, env = "DOSSIER_NO_REFRESH")]
+    pub no_refresh: bool,
+
     /// When to colour output
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,

@@ -40,7 +40,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
     };
     let source = corpus_source(cli.corpus.as_deref());
     let location = cli.index.clone().map_or(Location::Cache, Location::Dir);
-    let ctx = Ctx { source, location };
+    let ctx = Ctx { source, location, no_refresh: cli.no_refresh };
     match cli.command {
         Command::Search(a) => {
             let mut q = query(a.query, a.filters);
@@ -160,11 +160,22 @@ fn corpus_source(flag: Option<&Path>) -> CorpusSource {
 struct Ctx {
     source: CorpusSource,
     location: Location,
+    no_refresh: bool,
 }
 
 impl Ctx {
     /// Opens the index, building it when missing or stale.
     fn index(&self, force: bool, stderr: &mut dyn Write) -> Result<Index> {
+        if self.no_refresh && !force {
+            let dir = match &self.location {
+                Location::Dir(d) => d.clone(),
+                Location::Cache => dossier::index::default_index_dir(&self.source),
+            };
+            // Fall through to a normal open (and build) when there is none.
+            if let Ok(index) = Index::open(dir) {
+                return Ok(index);
+            }
+        }
         if let CorpusSource::Dir(d) = &self.source {
             if !d.is_dir() {
                 return Err(Error::Io {

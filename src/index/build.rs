@@ -46,7 +46,12 @@ pub(crate) struct StoredAnnotations {
 pub(crate) fn create_tantivy_index(dir: &Path, fields: &Fields) -> Result<tantivy::Index> {
     let index = tantivy::Index::builder()
         .schema(fields.schema.clone())
-        .settings(IndexSettings::default())
+        .settings(IndexSettings {
+            // The stored passages are most of the index; zstd keeps the
+            // index near the size of the text it holds.
+            docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor::default()),
+            ..IndexSettings::default()
+        })
         .create_in_dir(dir)?;
     index.tokenizers().register(TEXT_TOKENIZER, text_analyzer());
     Ok(index)

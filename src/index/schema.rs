@@ -8,7 +8,7 @@ use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAna
 
 /// Bumped whenever the schema, the tokenizer or the stored layout changes;
 /// an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Name under which the passage-text analyzer is registered.
 pub(crate) const TEXT_TOKENIZER: &str = "dossier_en";
