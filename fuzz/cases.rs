@@ -10,19 +10,25 @@ use std::path::Path;
 /// `IndexDamaged` (which is how a contained tantivy panic surfaces on a
 /// healthy index).
 pub fn query_case(index: &Index, data: &[u8]) {
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     let text = String::from_utf8_lossy(rest).into_owned();
     let q = match mode % 8 {
-        0 | 1 | 2 => Query::text(text),
+        0..=2 => Query::text(text),
         3 => Query::all().actor(text),
         4 => Query::all().holder(text.clone()).target(text),
         5 => Query::all().stance(text.clone()).topic(text),
         6 => Query::all().since(text.clone()).until(text),
-        _ => Query::text(text).sort(dossier::Sort::Position).offset(usize::from(mode)),
+        _ => Query::text(text)
+            .sort(dossier::Sort::Position)
+            .offset(usize::from(mode)),
     };
     let results = [
         index.search(&q).map(|_| ()),
-        index.facets(&q, &[FacetDim::Holder, FacetDim::Stance]).map(|_| ()),
+        index
+            .facets(&q, &[FacetDim::Holder, FacetDim::Stance])
+            .map(|_| ()),
         index.timeline(&q).map(|_| ()),
     ];
     for r in results {
@@ -36,7 +42,9 @@ pub fn query_case(index: &Index, data: &[u8]) {
 /// and runs the whole validation. Errors are fine; panics are not, and
 /// every reported error must name its file.
 pub fn corpus_case(root: &Path, data: &[u8]) {
-    let Some((&pick, rest)) = data.split_first() else { return };
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
     let file = match pick % 4 {
         0 => "actors.toml",
         1 => "stances.toml",
@@ -50,6 +58,9 @@ pub fn corpus_case(root: &Path, data: &[u8]) {
     std::fs::write(&path, original).expect("restore fixture");
     if let Err(Error::Corpus(errors)) = outcome {
         assert!(!errors.is_empty(), "an empty error list");
-        assert!(errors.iter().all(|d| !d.file.as_os_str().is_empty()), "an error without a file");
+        assert!(
+            errors.iter().all(|d| !d.file.as_os_str().is_empty()),
+            "an error without a file"
+        );
     }
 }

@@ -56,7 +56,10 @@ pub fn fold_words(name: &str) -> Vec<String> {
             push_char(c, &mut words);
         }
     } else {
-        for c in name.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)) {
+        for c in name
+            .nfd()
+            .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        {
             push_char(c, &mut words);
         }
     }

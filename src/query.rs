@@ -453,7 +453,12 @@ impl<'a> Compiler<'a> {
             return Err(Error::UnknownLabel {
                 kind: "stance",
                 value: s.to_owned(),
-                valid: self.registry()?.stances.iter().map(|s| s.id.clone()).collect(),
+                valid: self
+                    .registry()?
+                    .stances
+                    .iter()
+                    .map(|s| s.id.clone())
+                    .collect(),
             });
         }
         Ok(self.registry()?.stance_with_descendants(&id))
@@ -465,7 +470,12 @@ impl<'a> Compiler<'a> {
             return Err(Error::UnknownLabel {
                 kind: "topic",
                 value: t.to_owned(),
-                valid: self.registry()?.topics.iter().map(|t| t.id.clone()).collect(),
+                valid: self
+                    .registry()?
+                    .topics
+                    .iter()
+                    .map(|t| t.id.clone())
+                    .collect(),
             });
         }
         Ok(id)
@@ -478,11 +488,21 @@ impl<'a> Compiler<'a> {
             return Ok(TargetResolution::Topic { id });
         }
         let resolver = self.resolver()?;
-        resolver.resolve(t).map(TargetResolution::Actor).ok_or_else(|| {
-            let mut suggestions = resolver.suggest(t, 3);
-            suggestions.extend(closest_labels(t, registry.topics.iter().map(|t| t.id.as_str()), 1));
-            Error::UnknownActor { name: t.to_owned(), suggestions }
-        })
+        resolver
+            .resolve(t)
+            .map(TargetResolution::Actor)
+            .ok_or_else(|| {
+                let mut suggestions = resolver.suggest(t, 3);
+                suggestions.extend(closest_labels(
+                    t,
+                    registry.topics.iter().map(|t| t.id.as_str()),
+                    1,
+                ));
+                Error::UnknownActor {
+                    name: t.to_owned(),
+                    suggestions,
+                }
+            })
     }
 
     /// Parses keyword text, rewriting annotation fields to indexed ids.

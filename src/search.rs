@@ -407,9 +407,10 @@ impl Index {
                 };
                 let name = match &value {
                     FacetKey::One(v) => FacetKey::One(Self::display_name(registry, by[0], v)),
-                    FacetKey::Pair(a, b) => {
-                        FacetKey::Pair(Self::display_name(registry, by[0], a), Self::display_name(registry, by[1], b))
-                    }
+                    FacetKey::Pair(a, b) => FacetKey::Pair(
+                        Self::display_name(registry, by[0], a),
+                        Self::display_name(registry, by[1], b),
+                    ),
                 };
                 FacetCount { value, name, count }
             })
@@ -424,7 +425,9 @@ impl Index {
 
     fn display_name(registry: &crate::corpus::Registry, dim: FacetDim, value: &str) -> String {
         match dim {
-            FacetDim::Actor | FacetDim::Holder => registry.actor(value).map_or_else(|| value.to_owned(), |a| a.name.clone()),
+            FacetDim::Actor | FacetDim::Holder => registry
+                .actor(value)
+                .map_or_else(|| value.to_owned(), |a| a.name.clone()),
             _ => value.to_owned(),
         }
     }
@@ -575,7 +578,9 @@ impl SegmentCollector for FacetSegment {
 
     fn harvest(self) -> Self::Fruit {
         let mut out = Vec::new();
-        let single: Vec<u64> = (0..self.single.len() as u64).filter(|&o| self.single[o as usize] > 0).collect();
+        let single: Vec<u64> = (0..self.single.len() as u64)
+            .filter(|&o| self.single[o as usize] > 0)
+            .collect();
         let names = terms_of(&self.columns[0], &single);
         for (ord, name) in single.iter().zip(names) {
             out.push((vec![name], self.single[*ord as usize]));
@@ -587,10 +592,24 @@ impl SegmentCollector for FacetSegment {
                 v.sort_unstable();
                 v.dedup();
             }
-            let x_names: HashMap<u64, String> = xs.iter().copied().zip(terms_of(&self.columns[0], &xs)).collect();
-            let y_names: HashMap<u64, String> = ys.iter().copied().zip(terms_of(&self.columns[1], &ys)).collect();
+            let x_names: HashMap<u64, String> = xs
+                .iter()
+                .copied()
+                .zip(terms_of(&self.columns[0], &xs))
+                .collect();
+            let y_names: HashMap<u64, String> = ys
+                .iter()
+                .copied()
+                .zip(terms_of(&self.columns[1], &ys))
+                .collect();
             for (&(x, y), &n) in &self.pairs {
-                out.push((vec![x_names.get(&x).cloned().unwrap_or_default(), y_names.get(&y).cloned().unwrap_or_default()], n));
+                out.push((
+                    vec![
+                        x_names.get(&x).cloned().unwrap_or_default(),
+                        y_names.get(&y).cloned().unwrap_or_default(),
+                    ],
+                    n,
+                ));
             }
         }
         out
@@ -604,7 +623,9 @@ fn terms_of(column: &Option<tantivy::columnar::StrColumn>, sorted_ords: &[u64]) 
     let mut names = Vec::with_capacity(sorted_ords.len());
     if let Some(c) = column {
         // On an I/O error the values show as empty rather than failing.
-        let _ = c.dictionary().sorted_ords_to_term_cb(sorted_ords, |bytes| names.push(String::from_utf8_lossy(bytes).into_owned()));
+        let _ = c.dictionary().sorted_ords_to_term_cb(sorted_ords, |bytes| {
+            names.push(String::from_utf8_lossy(bytes).into_owned())
+        });
     }
     names.resize(sorted_ords.len(), String::new());
     names

@@ -100,13 +100,19 @@ fn ids_of(toml_text: &str, table: &str) -> Vec<String> {
     let value: toml::Value = toml::from_str(toml_text).expect("bundled registry parses");
     value[table]
         .as_array()
-        .map(|a| a.iter().filter_map(|t| t["id"].as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t["id"].as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// Syllables without e and y, so that English stemmers leave most words alone.
 fn synthetic_word(rng: &mut ChaCha8Rng) -> String {
-    const ONSET: [&str; 16] = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "kh", "sh"];
+    const ONSET: [&str; 16] = [
+        "b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "kh", "sh",
+    ];
     const VOWEL: [&str; 4] = ["a", "o", "u", "i"];
     const CODA: [&str; 8] = ["", "n", "r", "m", "k", "d", "b", "z"];
     let syllables = rng.random_range(2..=3);
@@ -122,7 +128,10 @@ fn synthetic_word(rng: &mut ChaCha8Rng) -> String {
 fn vocabulary(rng: &mut ChaCha8Rng) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut words = Vec::with_capacity(VOCABULARY);
-    for w in SEED_ARTICLE.split(|c: char| !c.is_alphabetic()).filter(|w| w.len() > 1) {
+    for w in SEED_ARTICLE
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.len() > 1)
+    {
         let w = w.to_lowercase();
         if seen.insert(w.clone()) {
             words.push(w);
@@ -139,12 +148,19 @@ fn vocabulary(rng: &mut ChaCha8Rng) -> Vec<String> {
 
 fn capitalize(w: &str) -> String {
     let mut c = w.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// Transliteration-style variants of a name (Esmail → Ismail, -eh → -a).
 fn variants(name: &str) -> Vec<String> {
-    let mut out = vec![name.replace('i', "e"), name.replace('u', "ou"), format!("{name}h"), name.replacen('k', "kk", 1)];
+    let mut out = vec![
+        name.replace('i', "e"),
+        name.replace('u', "ou"),
+        format!("{name}h"),
+        name.replacen('k', "kk", 1),
+    ];
     out.retain(|v| v != name);
     out.dedup();
     out
@@ -158,7 +174,9 @@ fn actors(rng: &mut ChaCha8Rng) -> Vec<ActorOut> {
         let first = capitalize(&synthetic_word(rng));
         let last = capitalize(&synthetic_word(rng));
         let name = format!("{first} {last}");
-        let forms: Vec<String> = std::iter::once(name.clone()).chain(variants(&name)).collect();
+        let forms: Vec<String> = std::iter::once(name.clone())
+            .chain(variants(&name))
+            .collect();
         let keys: HashSet<String> = forms.iter().map(|f| dossier::names::fold(f)).collect();
         if keys.iter().any(|k| folds.contains(k)) {
             continue;
@@ -179,22 +197,37 @@ fn actors(rng: &mut ChaCha8Rng) -> Vec<ActorOut> {
             ("person", 2) => Some("centrist"),
             _ => None,
         };
-        out.push(ActorOut { id: format!("actor-{i:04}"), name, kind, aliases: forms[1..].to_vec(), camp });
+        out.push(ActorOut {
+            id: format!("actor-{i:04}"),
+            name,
+            kind,
+            aliases: forms[1..].to_vec(),
+            camp,
+        });
     }
     out
 }
 
 /// Writes a corpus of `passages` passages under `dir`.
-pub fn generate(dir: &Path, passages: usize, seed: u64, progress: &mut dyn FnMut(usize)) -> Result<Manifest> {
+pub fn generate(
+    dir: &Path,
+    passages: usize,
+    seed: u64,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Manifest> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let words = vocabulary(&mut rng);
     let actors = actors(&mut rng);
     let stances = ids_of(STANCES, "stances");
     let topics = ids_of(TOPICS, "topics");
-    std::fs::create_dir_all(dir.join("articles")).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::create_dir_all(dir.join("articles"))
+        .with_context(|| format!("creating {}", dir.display()))?;
     std::fs::write(dir.join("stances.toml"), STANCES)?;
     std::fs::write(dir.join("topics.toml"), TOPICS)?;
-    std::fs::write(dir.join("actors.toml"), toml::to_string(&ActorsFile { actors: &actors })?)?;
+    std::fs::write(
+        dir.join("actors.toml"),
+        toml::to_string(&ActorsFile { actors: &actors })?,
+    )?;
 
     let word_dist = Zipf::new(VOCABULARY as f64, 1.0)?;
     let actor_dist = Zipf::new(ACTORS as f64, 0.8)?;
@@ -203,7 +236,11 @@ pub fn generate(dir: &Path, passages: usize, seed: u64, progress: &mut dyn FnMut
         articles: passages.div_ceil(PASSAGES_PER_ARTICLE),
         text_bytes: 0,
         common_words: words.iter().take(2000).cloned().collect(),
-        common_actors: actors.iter().take(50).map(|a| (a.id.clone(), a.name.clone())).collect(),
+        common_actors: actors
+            .iter()
+            .take(50)
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect(),
         stance_example: Default::default(),
         phrase: Default::default(),
     };
@@ -211,11 +248,17 @@ pub fn generate(dir: &Path, passages: usize, seed: u64, progress: &mut dyn FnMut
     for article_no in 0..manifest.articles {
         let id = format!("a{article_no:07}");
         let mut text = String::new();
-        let mut out = ArticleOut { id: id.clone(), title: format!("Generated article {article_no}"), passages: Vec::new() };
+        let mut out = ArticleOut {
+            id: id.clone(),
+            title: format!("Generated article {article_no}"),
+            passages: Vec::new(),
+        };
         let count = PASSAGES_PER_ARTICLE.min(passages - written);
         for ordinal in 1..=count {
             let n_words = rng.random_range(40..=120);
-            let mut tokens: Vec<String> = (0..n_words).map(|_| words[word_dist.sample(&mut rng) as usize - 1].clone()).collect();
+            let mut tokens: Vec<String> = (0..n_words)
+                .map(|_| words[word_dist.sample(&mut rng) as usize - 1].clone())
+                .collect();
             let mut mentioned: Vec<usize> = Vec::new();
             for _ in 0..rng.random_range(1..=6) {
                 let a = actor_dist.sample(&mut rng) as usize - 1;
@@ -223,7 +266,11 @@ pub fn generate(dir: &Path, passages: usize, seed: u64, progress: &mut dyn FnMut
                     mentioned.push(a);
                     let at = rng.random_range(0..tokens.len());
                     let actor = &actors[a];
-                    let form = if actor.aliases.is_empty() || rng.random_bool(0.6) { actor.name.clone() } else { actor.aliases[rng.random_range(0..actor.aliases.len())].clone() };
+                    let form = if actor.aliases.is_empty() || rng.random_bool(0.6) {
+                        actor.name.clone()
+                    } else {
+                        actor.aliases[rng.random_range(0..actor.aliases.len())].clone()
+                    };
                     tokens.insert(at, form);
                 }
             }
@@ -238,7 +285,11 @@ pub fn generate(dir: &Path, passages: usize, seed: u64, progress: &mut dyn FnMut
             let mut stances_out = Vec::new();
             for _ in 0..rng.random_range(0..=3) {
                 let holder = actor_ids[rng.random_range(0..actor_ids.len())].clone();
-                let target = if rng.random_bool(0.5) { actor_ids[rng.random_range(0..actor_ids.len())].clone() } else { topics[rng.random_range(0..topics.len())].clone() };
+                let target = if rng.random_bool(0.5) {
+                    actor_ids[rng.random_range(0..actor_ids.len())].clone()
+                } else {
+                    topics[rng.random_range(0..topics.len())].clone()
+                };
                 let words_in: Vec<&str> = body.split(' ').collect();
                 let from = rng.random_range(0..words_in.len().saturating_sub(4).max(1));
                 let quote = words_in[from..(from + 4).min(words_in.len())].join(" ");
@@ -248,7 +299,11 @@ pub fn generate(dir: &Path, passages: usize, seed: u64, progress: &mut dyn FnMut
                     target,
                     polarity: ["favor", "against", "neutral"][rng.random_range(0..3)],
                     quote,
-                    voice: if rng.random_bool(0.3) { "author" } else { "reported" },
+                    voice: if rng.random_bool(0.3) {
+                        "author"
+                    } else {
+                        "reported"
+                    },
                 });
             }
             let mut topic_ids: Vec<String> = Vec::new();
@@ -264,13 +319,25 @@ pub fn generate(dir: &Path, passages: usize, seed: u64, progress: &mut dyn FnMut
                 let date = match rng.random_range(0..3) {
                     0 => format!("{year}"),
                     1 => format!("{year}-{:02}", rng.random_range(1..=12)),
-                    _ => format!("{year}-{:02}-{:02}", rng.random_range(1..=12), rng.random_range(1..=28)),
+                    _ => format!(
+                        "{year}-{:02}-{:02}",
+                        rng.random_range(1..=12),
+                        rng.random_range(1..=28)
+                    ),
                 };
-                events.push(EventOut { date, what: "A generated event".into(), actors: vec![actor_ids[0].clone()] });
+                events.push(EventOut {
+                    date,
+                    what: "A generated event".into(),
+                    actors: vec![actor_ids[0].clone()],
+                });
             }
             if manifest.stance_example.0.is_empty() && actor_ids.len() >= 2 {
                 if let Some(s) = stances_out.first() {
-                    let other = actor_ids.iter().find(|a| **a != s.holder).cloned().unwrap_or_default();
+                    let other = actor_ids
+                        .iter()
+                        .find(|a| **a != s.holder)
+                        .cloned()
+                        .unwrap_or_default();
                     manifest.stance_example = (other, s.holder.clone(), s.stance.clone());
                 }
             }
@@ -298,6 +365,9 @@ pub fn generate(dir: &Path, passages: usize, seed: u64, progress: &mut dyn FnMut
         manifest.text_bytes += text.len() as u64;
         progress(written);
     }
-    std::fs::write(dir.join("bench-manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
+    std::fs::write(
+        dir.join("bench-manifest.json"),
+        serde_json::to_vec_pretty(&manifest)?,
+    )?;
     Ok(manifest)
 }

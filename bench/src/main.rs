@@ -11,7 +11,9 @@ use dossier_bench::{report, run, systems};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(about = "Generate corpora and benchmark dossier against raw tantivy, SQLite FTS5 and ripgrep")]
+#[command(
+    about = "Generate corpora and benchmark dossier against raw tantivy, SQLite FTS5 and ripgrep"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -64,12 +66,26 @@ enum Cmd {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Cmd::Gen { passages, out, seed } => {
+        Cmd::Gen {
+            passages,
+            out,
+            seed,
+        } => {
             let m = dossier_bench::gen::generate(&out, passages, seed, &mut |_| {})?;
-            eprintln!("wrote {} passages, {:.1} MB of text, to {}", m.passages, m.text_bytes as f64 / 1e6, out.display());
+            eprintln!(
+                "wrote {} passages, {:.1} MB of text, to {}",
+                m.passages,
+                m.text_bytes as f64 / 1e6,
+                out.display()
+            );
         }
-        Cmd::Build { system, corpus, out } => {
-            let manifest: dossier_bench::gen::Manifest = serde_json::from_slice(&std::fs::read(corpus.join("bench-manifest.json"))?)?;
+        Cmd::Build {
+            system,
+            corpus,
+            out,
+        } => {
+            let manifest: dossier_bench::gen::Manifest =
+                serde_json::from_slice(&std::fs::read(corpus.join("bench-manifest.json"))?)?;
             let mix = systems::Mix::from_manifest(&manifest);
             let r = match system.as_str() {
                 "dossier" => systems::dossier_build(&corpus, &out, &mix)?,
@@ -79,9 +95,27 @@ fn main() -> Result<()> {
             };
             println!("{}", serde_json::to_string(&r)?);
         }
-        Cmd::Run { sizes, work, report: report_path, plot, lib_runs, process_runs, seed } => {
-            let exe_dir = std::env::current_exe()?.parent().map(PathBuf::from).unwrap_or_default();
-            let options = run::Options { work: work.clone(), dossier_bin: exe_dir.join("dossier"), bare_bin: exe_dir.join("bare"), lib_runs, process_runs, seed };
+        Cmd::Run {
+            sizes,
+            work,
+            report: report_path,
+            plot,
+            lib_runs,
+            process_runs,
+            seed,
+        } => {
+            let exe_dir = std::env::current_exe()?
+                .parent()
+                .map(PathBuf::from)
+                .unwrap_or_default();
+            let options = run::Options {
+                work: work.clone(),
+                dossier_bin: exe_dir.join("dossier"),
+                bare_bin: exe_dir.join("bare"),
+                lib_runs,
+                process_runs,
+                seed,
+            };
             for bin in [&options.dossier_bin, &options.bare_bin] {
                 if !bin.exists() {
                     return Err(anyhow!("{} is missing: run `cargo build --release -p dossier -p dossier-bench` first", bin.display()));
@@ -91,13 +125,27 @@ fn main() -> Result<()> {
             let mut results = Vec::new();
             for size in &sizes {
                 results.push(run::run_size(*size, &options)?);
-                std::fs::write(work.join("results.json"), serde_json::to_vec_pretty(&results)?)?;
+                std::fs::write(
+                    work.join("results.json"),
+                    serde_json::to_vec_pretty(&results)?,
+                )?;
             }
-            let sizes_arg = sizes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",");
+            let sizes_arg = sizes
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
             let command = format!("bash bench/run.sh --sizes {sizes_arg}");
-            let rel_plot = plot.strip_prefix(report_path.parent().unwrap_or(std::path::Path::new(""))).unwrap_or(&plot).display().to_string();
+            let rel_plot = plot
+                .strip_prefix(report_path.parent().unwrap_or(std::path::Path::new("")))
+                .unwrap_or(&plot)
+                .display()
+                .to_string();
             report::plot(&results, &plot)?;
-            std::fs::write(&report_path, report::markdown(&results, &command, Some(&rel_plot)))?;
+            std::fs::write(
+                &report_path,
+                report::markdown(&results, &command, Some(&rel_plot)),
+            )?;
             eprintln!("wrote {} and {}", report_path.display(), plot.display());
         }
     }

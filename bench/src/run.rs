@@ -22,7 +22,12 @@ pub struct Latency {
 fn summarize(mut samples: Vec<f64>, hits: Option<usize>) -> Latency {
     samples.sort_by(f64::total_cmp);
     let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
-    Latency { p50_ms: at(0.5), p99_ms: at(0.99), runs: samples.len(), hits }
+    Latency {
+        p50_ms: at(0.5),
+        p99_ms: at(0.99),
+        runs: samples.len(),
+        hits,
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -64,7 +69,10 @@ fn time_ms<T>(f: impl FnOnce() -> T) -> (f64, T) {
     (t.elapsed().as_secs_f64() * 1000.0, v)
 }
 
-fn lib_latency(runs: usize, mut f: impl FnMut() -> Result<Option<usize>>) -> Result<Option<Latency>> {
+fn lib_latency(
+    runs: usize,
+    mut f: impl FnMut() -> Result<Option<usize>>,
+) -> Result<Option<Latency>> {
     let Some(hits) = f()? else { return Ok(None) };
     for _ in 0..3 {
         f()?;
@@ -78,7 +86,10 @@ fn lib_latency(runs: usize, mut f: impl FnMut() -> Result<Option<usize>>) -> Res
     Ok(Some(summarize(samples, Some(hits))))
 }
 
-fn process_latency(runs: usize, mut cmd: impl FnMut() -> Command) -> Result<(Latency, f64, String)> {
+fn process_latency(
+    runs: usize,
+    mut cmd: impl FnMut() -> Command,
+) -> Result<(Latency, f64, String)> {
     let run = |c: &mut Command| -> Result<(f64, String)> {
         let t = Instant::now();
         let out = c.stderr(Stdio::null()).output()?;
@@ -130,23 +141,38 @@ pub fn ensure_corpus(work: &Path, passages: usize, seed: u64) -> Result<(PathBuf
 pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
     let (corpus, manifest) = ensure_corpus(&o.work, passages, o.seed)?;
     let mix = Mix::from_manifest(&manifest);
-    let mut result = SizeResult { passages, text_mb: manifest.text_bytes as f64 / 1e6, mix: Some(mix.clone()), ..SizeResult::default() };
+    let mut result = SizeResult {
+        passages,
+        text_mb: manifest.text_bytes as f64 / 1e6,
+        mix: Some(mix.clone()),
+        ..SizeResult::default()
+    };
     let idx = |name: &str| o.work.join(format!("index-{name}-{passages}"));
 
     for system in ["dossier", "tantivy", "fts5"] {
         eprintln!("[{passages}] building {system}");
-        let report = build_child(system, &corpus, &idx(system)).with_context(|| format!("{system} build"))?;
+        let report = build_child(system, &corpus, &idx(system))
+            .with_context(|| format!("{system} build"))?;
         result.builds.push((system.to_owned(), report));
     }
 
     let dossier_index = dossier::Index::open(idx("dossier"))?;
     let raw = RawTantivy::open(&idx("tantivy"))?;
     let fts = Fts5::open(&idx("fts5").join("fts5.sqlite"))?;
-    let rg_available = Command::new("rg").arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success());
+    let rg_available = Command::new("rg")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
     for q in QUERIES {
         eprintln!("[{passages}] query {q}");
-        let mut row = QueryRow { query: q.to_owned(), ..QueryRow::default() };
-        row.dossier_lib = lib_latency(o.lib_runs, || Ok(Some(systems::dossier_query(&dossier_index, &mix, q)?)))?;
+        let mut row = QueryRow {
+            query: q.to_owned(),
+            ..QueryRow::default()
+        };
+        row.dossier_lib = lib_latency(o.lib_runs, || {
+            Ok(Some(systems::dossier_query(&dossier_index, &mix, q)?))
+        })?;
         row.tantivy_lib = lib_latency(o.lib_runs, || raw.query(&mix, q))?;
         // FTS5 joins can take long on big corpora: fewer runs.
         row.fts5_lib = lib_latency(o.lib_runs.min(50), || Ok(Some(fts.query(&mix, q)?)))?;
@@ -154,7 +180,12 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
             let (lat, first, _) = process_latency(o.process_runs, || {
                 let mut c = Command::new(&o.dossier_bin);
                 c.env_remove("DOSSIER_CORPUS").env_remove("DOSSIER_INDEX");
-                c.arg("--corpus").arg(&corpus).arg("--index").arg(idx("dossier")).args(&args).args(["--color", "never"]);
+                c.arg("--corpus")
+                    .arg(&corpus)
+                    .arg("--index")
+                    .arg(idx("dossier"))
+                    .args(&args)
+                    .args(["--color", "never"]);
                 c
             })?;
             row.dossier_cli = Some(lat);
@@ -162,7 +193,13 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
             let (lat, _, _) = process_latency(o.process_runs, || {
                 let mut c = Command::new(&o.dossier_bin);
                 c.env_remove("DOSSIER_CORPUS").env_remove("DOSSIER_INDEX");
-                c.arg("--corpus").arg(&corpus).arg("--index").arg(idx("dossier")).arg("--no-refresh").args(&args).args(["--color", "never"]);
+                c.arg("--corpus")
+                    .arg(&corpus)
+                    .arg("--index")
+                    .arg(idx("dossier"))
+                    .arg("--no-refresh")
+                    .args(&args)
+                    .args(["--color", "never"]);
                 c
             })?;
             row.dossier_cli_no_refresh = Some(lat);

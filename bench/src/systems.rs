@@ -36,7 +36,15 @@ impl Mix {
     }
 }
 
-pub const QUERIES: [&str; 7] = ["term", "phrase", "and", "term+actor", "term+stance+holder", "actor+stance+holder", "facets(actor)"];
+pub const QUERIES: [&str; 7] = [
+    "term",
+    "phrase",
+    "and",
+    "term+actor",
+    "term+stance+holder",
+    "actor+stance+holder",
+    "facets(actor)",
+];
 
 /// What a build child reports.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -51,12 +59,19 @@ pub struct BuildReport {
 pub fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
         .unwrap_or(0)
 }
 
 pub fn dir_bytes(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
     entries
         .flatten()
         .map(|e| match e.metadata() {
@@ -72,13 +87,26 @@ pub fn dir_bytes(dir: &Path) -> u64 {
 pub fn dossier_build(corpus: &Path, out: &Path, mix: &Mix) -> Result<BuildReport> {
     let started = Instant::now();
     let c = dossier::Corpus::load(corpus)?;
-    let options = dossier::BuildOptions { force: true, progress: None };
-    let index = dossier::Index::open_or_build_source(c.source(), Some(&c), &dossier::Location::Dir(out.to_owned()), options)?;
+    let options = dossier::BuildOptions {
+        force: true,
+        progress: None,
+    };
+    let index = dossier::Index::open_or_build_source(
+        c.source(),
+        Some(&c),
+        &dossier::Location::Dir(out.to_owned()),
+        options,
+    )?;
     let build_secs = started.elapsed().as_secs_f64();
     drop(index);
     let index = dossier::Index::open(out)?;
     index.search(&Query::text(&mix.term))?;
-    Ok(BuildReport { build_secs, searchable_secs: started.elapsed().as_secs_f64(), peak_rss_kb: peak_rss_kb(), index_bytes: dir_bytes(out) })
+    Ok(BuildReport {
+        build_secs,
+        searchable_secs: started.elapsed().as_secs_f64(),
+        peak_rss_kb: peak_rss_kb(),
+        index_bytes: dir_bytes(out),
+    })
 }
 
 pub fn dossier_query(index: &dossier::Index, mix: &Mix, which: &str) -> Result<usize> {
@@ -109,7 +137,9 @@ pub fn dossier_cli_args(mix: &Mix, which: &str) -> Option<Vec<String>> {
         "and" => v(&["search", &format!("{} {}", mix.and.0, mix.and.1)]),
         "term+actor" => v(&["search", &mix.term, "--actor", &mix.actor]),
         "term+stance+holder" => v(&["search", &mix.term, "--holder", &s.1, "--stance", &s.2]),
-        "actor+stance+holder" => v(&["search", "--actor", &s.0, "--holder", &s.1, "--stance", &s.2]),
+        "actor+stance+holder" => v(&[
+            "search", "--actor", &s.0, "--holder", &s.1, "--stance", &s.2,
+        ]),
         "facets(actor)" => v(&["facets", "--by", "actor", &mix.term, "--top", "20"]),
         _ => None,
     }
@@ -123,14 +153,20 @@ pub fn tantivy_build(corpus: &Path, out: &Path, mix: &Mix) -> Result<BuildReport
     let started = Instant::now();
     let mut b = Schema::builder();
     let text_opts = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer("en").set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        TextFieldIndexing::default()
+            .set_tokenizer("en")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     ) | STORED;
     let text = b.add_text_field("text", text_opts);
     std::fs::create_dir_all(out)?;
     let index = tantivy::Index::create_in_dir(out, b.build())?;
     index.tokenizers().register("en", analyzer());
-    let mut writer = index.writer_with_num_threads::<tantivy::TantivyDocument>(2, 512 * 1024 * 1024)?;
-    let mut ids: Vec<PathBuf> = std::fs::read_dir(corpus.join("articles"))?.flatten().map(|e| e.path()).collect();
+    let mut writer =
+        index.writer_with_num_threads::<tantivy::TantivyDocument>(2, 512 * 1024 * 1024)?;
+    let mut ids: Vec<PathBuf> = std::fs::read_dir(corpus.join("articles"))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     ids.sort();
     for dir in ids {
         let body = std::fs::read_to_string(dir.join("text.txt"))?;
@@ -145,13 +181,23 @@ pub fn tantivy_build(corpus: &Path, out: &Path, mix: &Mix) -> Result<BuildReport
     let build_secs = started.elapsed().as_secs_f64();
     let reader = index.reader()?;
     let parser = QueryParser::for_index(&index, vec![text]);
-    reader.searcher().search(&parser.parse_query(&mix.term)?, &Count)?;
-    Ok(BuildReport { build_secs, searchable_secs: started.elapsed().as_secs_f64(), peak_rss_kb: peak_rss_kb(), index_bytes: dir_bytes(out) })
+    reader
+        .searcher()
+        .search(&parser.parse_query(&mix.term)?, &Count)?;
+    Ok(BuildReport {
+        build_secs,
+        searchable_secs: started.elapsed().as_secs_f64(),
+        peak_rss_kb: peak_rss_kb(),
+        index_bytes: dir_bytes(out),
+    })
 }
 
 pub fn analyzer() -> tantivy::tokenizer::TextAnalyzer {
     use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
-    TextAnalyzer::builder(SimpleTokenizer::default()).filter(LowerCaser).filter(Stemmer::new(Language::English)).build()
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::English))
+        .build()
 }
 
 pub struct RawTantivy {
@@ -166,7 +212,10 @@ impl RawTantivy {
         let text = index.schema().get_field("text")?;
         let mut parser = QueryParser::for_index(&index, vec![text]);
         parser.set_conjunction_by_default();
-        Ok(RawTantivy { reader: index.reader()?, parser })
+        Ok(RawTantivy {
+            reader: index.reader()?,
+            parser,
+        })
     }
 
     pub fn query(&self, mix: &Mix, which: &str) -> Result<Option<usize>> {
@@ -177,7 +226,10 @@ impl RawTantivy {
             _ => return Ok(None),
         };
         let query = self.parser.parse_query(&q)?;
-        let (_top, count) = self.reader.searcher().search(&query, &(TopDocs::with_limit(10).order_by_score(), Count))?;
+        let (_top, count) = self
+            .reader
+            .searcher()
+            .search(&query, &(TopDocs::with_limit(10).order_by_score(), Count))?;
         Ok(Some(count))
     }
 }
@@ -202,13 +254,16 @@ pub fn fts5_build(corpus: &Path, out: &Path, mix: &Mix) -> Result<BuildReport> {
     let c = dossier::Corpus::load(corpus)?;
     let tx = conn.transaction()?;
     {
-        let mut ins_p = tx.prepare("INSERT INTO passages(id, pid, article, ordinal) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut ins_p =
+            tx.prepare("INSERT INTO passages(id, pid, article, ordinal) VALUES (?1, ?2, ?3, ?4)")?;
         let mut ins_f = tx.prepare("INSERT INTO fts(rowid, text) VALUES (?1, ?2)")?;
         let mut ins_a = tx.prepare("INSERT INTO actors(pid, actor) VALUES (?1, ?2)")?;
         let mut ins_s = tx.prepare("INSERT INTO stances(pid, holder, stance, target, polarity) VALUES (?1, ?2, ?3, ?4, ?5)")?;
         let mut rowid: i64 = 0;
         for report in c.articles() {
-            let article = report.article.ok_or_else(|| anyhow!("invalid article {}", report.id))?;
+            let article = report
+                .article
+                .ok_or_else(|| anyhow!("invalid article {}", report.id))?;
             for p in &article.passages {
                 rowid += 1;
                 ins_p.execute(rusqlite::params![rowid, p.id, article.id, p.ordinal])?;
@@ -217,7 +272,13 @@ pub fn fts5_build(corpus: &Path, out: &Path, mix: &Mix) -> Result<BuildReport> {
                     ins_a.execute(rusqlite::params![rowid, a])?;
                 }
                 for s in &p.stances {
-                    ins_s.execute(rusqlite::params![rowid, s.holder, s.stance, s.target, s.polarity.as_str()])?;
+                    ins_s.execute(rusqlite::params![
+                        rowid,
+                        s.holder,
+                        s.stance,
+                        s.target,
+                        s.polarity.as_str()
+                    ])?;
                 }
             }
         }
@@ -227,7 +288,12 @@ pub fn fts5_build(corpus: &Path, out: &Path, mix: &Mix) -> Result<BuildReport> {
     let build_secs = started.elapsed().as_secs_f64();
     let fts = Fts5::open(&db)?;
     fts.query(mix, "term")?;
-    Ok(BuildReport { build_secs, searchable_secs: started.elapsed().as_secs_f64(), peak_rss_kb: peak_rss_kb(), index_bytes: dir_bytes(out) })
+    Ok(BuildReport {
+        build_secs,
+        searchable_secs: started.elapsed().as_secs_f64(),
+        peak_rss_kb: peak_rss_kb(),
+        index_bytes: dir_bytes(out),
+    })
 }
 
 pub struct Fts5 {
@@ -240,7 +306,13 @@ fn fts_quote(w: &str) -> String {
 
 impl Fts5 {
     pub fn open(db: &Path) -> Result<Fts5> {
-        Ok(Fts5 { conn: rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).context("opening FTS5 db")? })
+        Ok(Fts5 {
+            conn: rusqlite::Connection::open_with_flags(
+                db,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .context("opening FTS5 db")?,
+        })
     }
 
     /// Runs a query like dossier does: the top 10 by rank, plus the total.
@@ -275,9 +347,14 @@ impl Fts5 {
             other => return Err(anyhow!("unknown query {other}")),
         };
         let p = rusqlite::params_from_iter(params.iter());
-        let total: i64 = self.conn.prepare_cached(matched)?.query_row(p, |r| r.get(0))?;
+        let total: i64 = self
+            .conn
+            .prepare_cached(matched)?
+            .query_row(p, |r| r.get(0))?;
         let mut st = self.conn.prepare_cached(top)?;
-        let _top: Vec<i64> = st.query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let _top: Vec<i64> = st
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         Ok(total as usize)
     }
 }

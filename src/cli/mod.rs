@@ -40,7 +40,11 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
     };
     let source = corpus_source(cli.corpus.as_deref());
     let location = cli.index.clone().map_or(Location::Cache, Location::Dir);
-    let ctx = Ctx { source, location, no_refresh: cli.no_refresh };
+    let ctx = Ctx {
+        source,
+        location,
+        no_refresh: cli.no_refresh,
+    };
     match cli.command {
         Command::Search(a) => {
             let mut q = query(a.query, a.filters);
@@ -82,10 +86,11 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             match a.name {
                 Some(name) => {
                     let resolver = index.resolver()?;
-                    let resolution = resolver.resolve(&name).ok_or_else(|| Error::UnknownActor {
-                        suggestions: resolver.suggest(&name, 3),
-                        name,
-                    })?;
+                    let resolution =
+                        resolver.resolve(&name).ok_or_else(|| Error::UnknownActor {
+                            suggestions: resolver.suggest(&name, 3),
+                            name,
+                        })?;
                     render::resolution(&mut out, &resolution, index.registry()?)?;
                     out.flush()?;
                 }

@@ -35,7 +35,12 @@ impl SeenPassages {
     }
 }
 
-pub(crate) fn load_article(corpus: &Corpus, id: &str, seen: &mut SeenPassages) -> ArticleReport {
+pub(crate) fn load_article(
+    corpus: &Corpus,
+    id: &str,
+    seen: &mut SeenPassages,
+    lint: bool,
+) -> ArticleReport {
     let mut report = ArticleReport {
         id: id.to_owned(),
         article: None,
@@ -91,6 +96,7 @@ pub(crate) fn load_article(corpus: &Corpus, id: &str, seen: &mut SeenPassages) -
         text: &text,
         report: &mut report,
         bad_span: false,
+        lint,
     };
     let article = v.article(id, file, seen);
     if report.errors.is_empty() {
@@ -106,6 +112,8 @@ struct Validator<'a, 'l> {
     report: &'a mut ArticleReport,
     /// Set when a span was rejected: the coverage check would only repeat it.
     bad_span: bool,
+    /// Whether to run the name lint (a build has no use for warnings).
+    lint: bool,
 }
 
 impl<'a> Validator<'a, '_> {
@@ -347,7 +355,7 @@ impl<'a> Validator<'a, '_> {
                 }
             }
 
-            if let Some(t) = span_text {
+            if let (Some(t), true) = (span_text, self.lint) {
                 let mentions: Vec<(String, String)> = self
                     .corpus
                     .mentions()

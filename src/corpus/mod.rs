@@ -126,10 +126,20 @@ impl Corpus {
 
     /// Streams the articles in id order, each loaded and validated.
     pub fn articles(&self) -> impl Iterator<Item = ArticleReport> + '_ {
+        self.load_articles(true)
+    }
+
+    /// Like [`Corpus::articles`], without the name lint: for builds, which
+    /// report errors only.
+    pub(crate) fn articles_unlinted(&self) -> impl Iterator<Item = ArticleReport> + '_ {
+        self.load_articles(false)
+    }
+
+    fn load_articles(&self, lint: bool) -> impl Iterator<Item = ArticleReport> + '_ {
         let mut seen = SeenPassages::default();
         self.article_ids
             .iter()
-            .map(move |id| article::load_article(self, id, &mut seen))
+            .map(move |id| article::load_article(self, id, &mut seen, lint))
     }
 
     /// Validates and lints every article. Returns the summary (with its

@@ -57,7 +57,11 @@ impl CorpusSource {
     /// (so `corpus` and `./corpus` are the same), or the built-in corpus.
     pub(crate) fn identity(&self) -> String {
         match self {
-            CorpusSource::Dir(p) => p.canonicalize().unwrap_or_else(|_| p.clone()).display().to_string(),
+            CorpusSource::Dir(p) => p
+                .canonicalize()
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string(),
             CorpusSource::Builtin => self.describe(),
         }
     }

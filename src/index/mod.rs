@@ -120,7 +120,10 @@ fn staleness(manifest: &Manifest, gen: &Path, source: &CorpusSource) -> Result<S
         )));
     }
     if manifest.corpus != source.identity() {
-        return Ok(Staleness::Stale(format!("it was built from {}", manifest.corpus)));
+        return Ok(Staleness::Stale(format!(
+            "it was built from {}",
+            manifest.corpus
+        )));
     }
     let now = source.stamps(&source.article_ids()?)?;
     let digest = crate::corpus::stamp_digest(&now);
@@ -232,7 +235,9 @@ impl Index {
 
     /// Opens the live index if it serves `source`; otherwise says why not.
     fn check_fresh(store: &Store, source: &CorpusSource) -> std::result::Result<Index, String> {
-        let gen = store.current().ok_or_else(|| "there is no index yet".to_owned())?;
+        let gen = store
+            .current()
+            .ok_or_else(|| "there is no index yet".to_owned())?;
         let mut manifest = Manifest::read(&gen).map_err(|e| e.to_string())?;
         match staleness(&manifest, &gen, source).map_err(|e| e.to_string())? {
             Staleness::Fresh => {}
@@ -247,7 +252,8 @@ impl Index {
                 }
             }
         }
-        Index::open_generation(&gen, manifest, Freshness::Reused).map_err(|e| format!("the index is damaged ({e})"))
+        Index::open_generation(&gen, manifest, Freshness::Reused)
+            .map_err(|e| format!("the index is damaged ({e})"))
     }
 
     /// Opens an existing index directory without a corpus (for embedding a

@@ -8,7 +8,7 @@ use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAna
 
 /// Bumped whenever the schema, the tokenizer or the stored layout changes;
 /// an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Name under which the passage-text analyzer is registered.
 pub(crate) const TEXT_TOKENIZER: &str = "dossier_en";
@@ -77,9 +77,11 @@ impl Fields {
         let actor = b.add_text_field("actor", exact_fast.clone());
         let topic = b.add_text_field("topic", exact_fast.clone());
         let camp = b.add_text_field("camp", exact_fast.clone());
-        let stance = b.add_text_field("stance", exact_fast.clone());
-        let holder = b.add_text_field("holder", exact_fast.clone());
-        let holder_stance = b.add_text_field("holder_stance", exact_fast);
+        // Stance filters go through `stance_key`; these three only feed
+        // facet counts, so they are columns without an inverted index.
+        let stance = b.add_text_field("stance", FAST);
+        let holder = b.add_text_field("holder", FAST);
+        let holder_stance = b.add_text_field("holder_stance", FAST);
         let stance_key = b.add_text_field("stance_key", STRING);
         let event_day = b.add_u64_field(
             "event_day",

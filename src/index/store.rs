@@ -92,7 +92,8 @@ impl Manifest {
 
 /// Writes a side file of a generation as JSON, durably.
 pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let json = serde_json::to_vec(value).map_err(|e| Error::InvalidArgument(format!("cannot encode {}: {e}", path.display())))?;
+    let json = serde_json::to_vec(value)
+        .map_err(|e| Error::InvalidArgument(format!("cannot encode {}: {e}", path.display())))?;
     write_durably(path, &json)
 }
 
@@ -106,8 +107,7 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(gen_dir: &Path, name: &s
     })
 }
 
-impl Manifest {
-}
+impl Manifest {}
 
 fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = File::create(path).map_err(|e| Error::io(path, e))?;
@@ -202,10 +202,20 @@ impl Store {
     /// Records new mtimes of unchanged files, so the next check takes the
     /// fast path again. Stamps first: a reader that sees the new digest
     /// must find matching stamps.
-    pub(crate) fn refresh_stamps(&self, _lock: &BuildLock, gen: &Path, manifest: &Manifest, files: &[IndexedFile]) -> Result<()> {
-        for (name, value) in [(STAMPS, serde_json::to_vec(files)), (MANIFEST, serde_json::to_vec(manifest))] {
+    pub(crate) fn refresh_stamps(
+        &self,
+        _lock: &BuildLock,
+        gen: &Path,
+        manifest: &Manifest,
+        files: &[IndexedFile],
+    ) -> Result<()> {
+        for (name, value) in [
+            (STAMPS, serde_json::to_vec(files)),
+            (MANIFEST, serde_json::to_vec(manifest)),
+        ] {
             let tmp = gen.join(format!("{name}.tmp"));
-            let json = value.map_err(|e| Error::InvalidArgument(format!("cannot encode {name}: {e}")))?;
+            let json =
+                value.map_err(|e| Error::InvalidArgument(format!("cannot encode {name}: {e}")))?;
             write_durably(&tmp, &json)?;
             std::fs::rename(&tmp, gen.join(name)).map_err(|e| Error::io(gen, e))?;
         }

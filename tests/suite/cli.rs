@@ -459,17 +459,55 @@ fn no_refresh_serves_the_existing_index_without_checking_the_corpus() {
     copy_tree(&corpus_dir(), &root);
     let idx = tmp.path().join("index");
     let corpus = root.to_str().unwrap();
-    assert_eq!(run(&idx, &["search", "--corpus", corpus, "--topic", "hijab-enforcement", "--format", "json"]).code, 0);
+    assert_eq!(
+        run(
+            &idx,
+            &[
+                "search",
+                "--corpus",
+                corpus,
+                "--topic",
+                "hijab-enforcement",
+                "--format",
+                "json"
+            ]
+        )
+        .code,
+        0
+    );
     let article = root.join("articles/iran-intel/article.toml");
     let toml = std::fs::read_to_string(&article).unwrap();
-    std::fs::write(&article, toml.replace("\"hijab-enforcement\"", "\"domestic-repression\"")).unwrap();
+    // Passage 15 is the only one with this topic; take it away.
+    let edited = toml.replace("\"hijab-enforcement\", ", "");
+    assert_ne!(edited, toml);
+    std::fs::write(&article, edited).unwrap();
     // --no-refresh answers from the old index: hijab passages still found.
-    let stale = run(&idx, &["--no-refresh", "search", "--corpus", corpus, "--topic", "hijab-enforcement"]);
+    let stale = run(
+        &idx,
+        &[
+            "--no-refresh",
+            "search",
+            "--corpus",
+            corpus,
+            "--topic",
+            "hijab-enforcement",
+        ],
+    );
     assert_eq!(stale.code, 0, "{}", stale.stderr);
     // Without it, the change is seen at once.
-    let fresh = run(&idx, &["search", "--corpus", corpus, "--topic", "hijab-enforcement"]);
+    let fresh = run(
+        &idx,
+        &["search", "--corpus", corpus, "--topic", "hijab-enforcement"],
+    );
     assert_eq!(fresh.code, 1, "{}", fresh.stdout);
     // With no index at all, --no-refresh builds one rather than failing.
     let other = tmp.path().join("other-index");
-    assert_eq!(run(&other, &["--no-refresh", "search", "--corpus", corpus, "revenge"]).code, 0);
+    assert_eq!(
+        run(
+            &other,
+            &["--no-refresh", "search", "--corpus", corpus, "revenge"]
+        )
+        .code,
+        0
+    );
 }

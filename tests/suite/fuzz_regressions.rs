@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 fn inputs(target: &str) -> Vec<PathBuf> {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let mut files = Vec::new();
-    for dir in [fuzz.join("seeds").join(target), fuzz.join("regressions").join(target)] {
+    for dir in [
+        fuzz.join("seeds").join(target),
+        fuzz.join("regressions").join(target),
+    ] {
         if let Ok(entries) = std::fs::read_dir(&dir) {
             files.extend(entries.map(|e| e.unwrap().path()).filter(|p| p.is_file()));
         }

@@ -15,13 +15,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::path::Path::new(dir);
     let generation = dir.join(std::fs::read_to_string(dir.join("CURRENT"))?.trim());
     let index = tantivy::Index::open_in_dir(generation)?;
-    index.tokenizers().register("dossier_en", dossier_bench::systems::analyzer());
+    index
+        .tokenizers()
+        .register("dossier_en", dossier_bench::systems::analyzer());
     let text = index.schema().get_field("text")?;
     let mut parser = QueryParser::for_index(&index, vec![text]);
     parser.set_conjunction_by_default();
-    let reader = index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()?;
     let searcher = tantivy::IndexReader::searcher(&reader);
-    let (top, count) = searcher.search(&parser.parse_query(query)?, &(TopDocs::with_limit(10).order_by_score(), Count))?;
+    let (top, count) = searcher.search(
+        &parser.parse_query(query)?,
+        &(TopDocs::with_limit(10).order_by_score(), Count),
+    )?;
     println!("{count} {}", top.len());
     Ok(())
 }
