@@ -53,6 +53,15 @@ enum Cmd {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Rewrite the report and plot from the last run's results.json
+    Report {
+        #[arg(long, default_value = "target/bench-work")]
+        work: PathBuf,
+        #[arg(long, default_value = "BENCHMARKS.md")]
+        report: PathBuf,
+        #[arg(long, default_value = "bench/plot.svg")]
+        plot: PathBuf,
+    },
     /// (internal) build one system's index and print a JSON report
     Build {
         #[arg(long)]
@@ -62,6 +71,31 @@ enum Cmd {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+fn write_report(
+    results: &[run::SizeResult],
+    report_path: &std::path::Path,
+    plot: &std::path::Path,
+) -> Result<()> {
+    let sizes_arg = results
+        .iter()
+        .map(|r| r.passages.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let command = format!("bash bench/run.sh --sizes {sizes_arg}");
+    let rel_plot = plot
+        .strip_prefix(report_path.parent().unwrap_or(std::path::Path::new("")))
+        .unwrap_or(plot)
+        .display()
+        .to_string();
+    report::plot(results, plot)?;
+    std::fs::write(
+        report_path,
+        report::markdown(results, &command, Some(&rel_plot)),
+    )?;
+    eprintln!("wrote {} and {}", report_path.display(), plot.display());
+    Ok(())
 }
 
 fn main() -> Result<()> {
@@ -130,23 +164,16 @@ fn main() -> Result<()> {
                     serde_json::to_vec_pretty(&results)?,
                 )?;
             }
-            let sizes_arg = sizes
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .join(",");
-            let command = format!("bash bench/run.sh --sizes {sizes_arg}");
-            let rel_plot = plot
-                .strip_prefix(report_path.parent().unwrap_or(std::path::Path::new("")))
-                .unwrap_or(&plot)
-                .display()
-                .to_string();
-            report::plot(&results, &plot)?;
-            std::fs::write(
-                &report_path,
-                report::markdown(&results, &command, Some(&rel_plot)),
-            )?;
-            eprintln!("wrote {} and {}", report_path.display(), plot.display());
+            write_report(&results, &report_path, &plot)?;
+        }
+        Cmd::Report {
+            work,
+            report: report_path,
+            plot,
+        } => {
+            let results: Vec<run::SizeResult> =
+                serde_json::from_slice(&std::fs::read(work.join("results.json"))?)?;
+            write_report(&results, &report_path, &plot)?;
         }
     }
     Ok(())
