@@ -107,14 +107,9 @@ impl FacetDim {
         }
     }
 
+    /// The fast-field column that holds this dimension (named alike).
     fn column(self) -> &'static str {
-        match self {
-            FacetDim::Actor => "actor",
-            FacetDim::Stance => "stance",
-            FacetDim::Holder => "holder",
-            FacetDim::Topic => "topic",
-            FacetDim::Camp => "camp",
-        }
+        self.as_str()
     }
 }
 

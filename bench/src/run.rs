@@ -177,31 +177,22 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
         // FTS5 joins can take long on big corpora: fewer runs.
         row.fts5_lib = lib_latency(o.lib_runs.min(50), || Ok(Some(fts.query(&mix, q)?)))?;
         if let Some(args) = systems::dossier_cli_args(&mix, q) {
-            let (lat, first, _) = process_latency(o.process_runs, || {
+            let cli = |extra: &[&str]| {
                 let mut c = Command::new(&o.dossier_bin);
                 c.env_remove("DOSSIER_CORPUS").env_remove("DOSSIER_INDEX");
                 c.arg("--corpus")
                     .arg(&corpus)
                     .arg("--index")
                     .arg(idx("dossier"))
+                    .args(extra)
                     .args(&args)
                     .args(["--color", "never"]);
                 c
-            })?;
+            };
+            let (lat, first, _) = process_latency(o.process_runs, || cli(&[]))?;
             row.dossier_cli = Some(lat);
             row.dossier_cli_first_ms = Some(first);
-            let (lat, _, _) = process_latency(o.process_runs, || {
-                let mut c = Command::new(&o.dossier_bin);
-                c.env_remove("DOSSIER_CORPUS").env_remove("DOSSIER_INDEX");
-                c.arg("--corpus")
-                    .arg(&corpus)
-                    .arg("--index")
-                    .arg(idx("dossier"))
-                    .arg("--no-refresh")
-                    .args(&args)
-                    .args(["--color", "never"]);
-                c
-            })?;
+            let (lat, _, _) = process_latency(o.process_runs, || cli(&["--no-refresh"]))?;
             row.dossier_cli_no_refresh = Some(lat);
         }
         if ["term", "phrase", "and"].contains(&q) {

@@ -409,3 +409,56 @@ mod properties {
         }
     }
 }
+
+/// Fault injection: the builder's writes start failing (a file-size limit
+/// makes write(2) return EFBIG, as a full disk would return ENOSPC). The
+/// build must fail with a clear error and leave the last good index in use.
+#[test]
+fn a_failed_write_during_the_build_keeps_the_last_good_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let index = tmp.path().join("index");
+    big_corpus(&corpus, 300);
+    assert!(dossier_index(&corpus, &index, false)
+        .status()
+        .unwrap()
+        .success());
+    let good = generation(&index);
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 512; exec '{}' --corpus '{}' --index '{}' index --force",
+        bin().display(),
+        corpus.display(),
+        index.display()
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .env_remove("DOSSIER_CORPUS")
+        .env_remove("DOSSIER_INDEX")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    // One line, no Rust panic report (tantivy's own wording may say "panicked").
+    assert!(
+        stderr.starts_with("dossier: ")
+            && !stderr.contains("panicked at")
+            && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    assert_eq!(generation(&index), good, "the live index must not change");
+    assert_eq!(
+        Index::open(&index)
+            .unwrap()
+            .search(&Query::all().actor("Khatib"))
+            .unwrap()
+            .total,
+        3 * 301
+    );
+    // The next unconstrained build cleans up and succeeds.
+    assert!(dossier_index(&corpus, &index, true)
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(entries(&index, "tmp-"), 0);
+}
