@@ -41,7 +41,10 @@ pub(crate) use tpath;
 pub(crate) struct Located<'a> {
     file: PathBuf,
     src: &'a str,
-    root: Spanned<DeTable<'a>>,
+    /// The spanned document, parsed again only when a diagnostic needs a
+    /// location: keeping it for every file would hold a second copy of
+    /// each article's annotations in memory while it is indexed.
+    root: std::cell::OnceCell<Spanned<DeTable<'a>>>,
 }
 
 impl<'a> Located<'a> {
@@ -56,7 +59,7 @@ impl<'a> Located<'a> {
         let located = Located {
             file: file.to_owned(),
             src,
-            root,
+            root: std::cell::OnceCell::new(),
         };
         if !syntax_errors.is_empty() {
             return Err(syntax_errors
@@ -71,7 +74,7 @@ impl<'a> Located<'a> {
                 .collect());
         }
         let mut unknown: Vec<Vec<Seg>> = Vec::new();
-        let de = toml::de::Deserializer::from(located.root.clone());
+        let de = toml::de::Deserializer::from(root);
         let parsed = serde_ignored::deserialize(de, |p| unknown.push(segments(&p)));
         let mut errors: Vec<Diagnostic> = unknown
             .iter()
@@ -153,8 +156,11 @@ impl<'a> Located<'a> {
     /// Byte offsets of (key, value) for the deepest node along `path`.
     fn find(&self, path: &[Seg]) -> Option<(Option<usize>, usize)> {
         let mut key_at = None;
-        let mut value_at = self.root.span().start;
-        let mut table: Option<&DeTable<'a>> = Some(self.root.get_ref());
+        let root = self
+            .root
+            .get_or_init(|| DeTable::parse_recoverable(self.src).0);
+        let mut value_at = root.span().start;
+        let mut table: Option<&DeTable<'a>> = Some(root.get_ref());
         let mut array: Option<&[Spanned<DeValue<'a>>]> = None;
         for seg in path {
             let next: &Spanned<DeValue<'a>> = match seg {
