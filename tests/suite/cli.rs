@@ -511,3 +511,28 @@ fn no_refresh_serves_the_existing_index_without_checking_the_corpus() {
         0
     );
 }
+
+#[test]
+fn hostile_arguments_get_one_line_errors() {
+    use std::os::unix::ffi::OsStrExt;
+    let idx = tempfile::tempdir().unwrap();
+    let bad_utf8 = dossier(idx.path())
+        .arg("search")
+        .arg(std::ffi::OsStr::from_bytes(b"caf\xff"))
+        .output()
+        .unwrap();
+    assert_eq!(bad_utf8.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad_utf8.stderr);
+    assert!(
+        stderr.starts_with("dossier: ") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    let nested = format!("{}x{}", "(".repeat(100), ")".repeat(100));
+    let r = run(idx.path(), &["search", &nested]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("nest deeper than 32"), "{}", r.stderr);
+    let many = "term ".repeat(10_000);
+    let r = run(idx.path(), &["search", &many]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("the limit is"), "{}", r.stderr);
+}
