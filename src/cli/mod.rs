@@ -54,7 +54,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
                 Some(SortArg::Position) => Sort::Position,
                 None => Sort::Auto,
             };
-            let index = ctx.index(false, stderr)?;
+            let index = ctx.index(false)?;
             let results = index.search(&q)?;
             render::ambiguities(stderr, results.query.ambiguities())?;
             let mut out = Out::new(color, a.format);
@@ -65,7 +65,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         Command::Facets(a) => {
             let by: Vec<FacetDim> = a.by.iter().map(|b| facet_dim(*b)).collect();
             let q = query(a.query, a.filters);
-            let index = ctx.index(false, stderr)?;
+            let index = ctx.index(false)?;
             let facets = index.facets(&q, &by)?;
             let mut out = Out::new(color, a.format);
             render::facets(&mut out, &facets, a.top)?;
@@ -73,7 +73,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             Ok(found(facets.total > 0))
         }
         Command::Show(a) => {
-            let index = ctx.index(false, stderr)?;
+            let index = ctx.index(false)?;
             let hit = index.passage(&a.passage)?;
             let mut out = Out::new(color, a.format);
             render::show(&mut out, &hit, index.registry()?)?;
@@ -81,7 +81,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             Ok(Outcome::Found)
         }
         Command::Actors(a) => {
-            let index = ctx.index(false, stderr)?;
+            let index = ctx.index(false)?;
             let mut out = Out::new(color, a.format);
             match a.name {
                 Some(name) => {
@@ -103,7 +103,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             Ok(Outcome::Found)
         }
         Command::Stances(a) => {
-            let index = ctx.index(false, stderr)?;
+            let index = ctx.index(false)?;
             let counts = index.facets(&Query::all(), &[FacetDim::Stance])?;
             let mut out = Out::new(color, a.format);
             render::stances(&mut out, index.registry()?, &counts)?;
@@ -112,7 +112,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Timeline(a) => {
             let q = query(a.query, a.filters);
-            let index = ctx.index(false, stderr)?;
+            let index = ctx.index(false)?;
             let timeline = index.timeline(&q)?;
             render::ambiguities(stderr, timeline.query.ambiguities())?;
             let mut out = Out::new(color, a.format);
@@ -130,7 +130,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Index(a) => {
             let started = std::time::Instant::now();
-            let index = ctx.index(a.force, stderr)?;
+            let index = ctx.index(a.force)?;
             let mut out = Out::new(color, Format::Text);
             render::index_status(&mut out, &index, started.elapsed())?;
             out.flush()?;
@@ -170,7 +170,7 @@ struct Ctx {
 
 impl Ctx {
     /// Opens the index, building it when missing or stale.
-    fn index(&self, force: bool, stderr: &mut dyn Write) -> Result<Index> {
+    fn index(&self, force: bool) -> Result<Index> {
         if self.no_refresh && !force {
             let dir = match &self.location {
                 Location::Dir(d) => d.clone(),
@@ -215,7 +215,6 @@ impl Ctx {
         };
         let index = Index::open_or_build_source(&self.source, None, &self.location, options);
         bar.finish_and_clear();
-        let _ = stderr;
         index
     }
 }
