@@ -493,16 +493,7 @@ fn a_fresh_index_is_reused_and_a_changed_file_rebuilds_it() {
         other => panic!("{other:?}"),
     }
     // Only one generation remains on disk.
-    let gens = std::fs::read_dir(tmp.path().join("index"))
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .starts_with("gen-")
-        })
-        .count();
+    let gens = crate::util::entries(&tmp.path().join("index"), "gen-");
     assert_eq!(gens, 1);
 }
 

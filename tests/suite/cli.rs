@@ -364,20 +364,7 @@ fn a_closed_pipe_exits_quietly() {
     let tmp = tempfile::tempdir().unwrap();
     // 50 copies of the article make output far larger than a pipe buffer.
     let root = tmp.path().join("corpus");
-    copy_tree(&corpus_dir(), &root);
-    let article = root.join("articles/iran-intel");
-    for n in 0..50 {
-        let id = format!("copy-{n:02}");
-        let dir = root.join("articles").join(&id);
-        copy_tree(&article, &dir);
-        let toml = std::fs::read_to_string(dir.join("article.toml")).unwrap();
-        std::fs::write(
-            dir.join("article.toml"),
-            toml.replace("\"iran-intel\"", &format!("\"{id}\""))
-                .replace("\"iran-intel-", &format!("\"{id}-")),
-        )
-        .unwrap();
-    }
+    crate::util::big_corpus(&root, 50);
     let bin = assert_cmd::cargo::cargo_bin("dossier");
     let script = format!(
         "'{}' --corpus '{}' --index '{}' search --limit 1000 --format jsonl | head -c 100 > /dev/null",

@@ -1,6 +1,6 @@
 //! Damaged indexes, killed builds, concurrent builders, and hostile corpora.
 
-use crate::util::{copy_tree, corpus_dir};
+use crate::util::{big_corpus, copy_tree, corpus_dir, entries};
 use dossier::{Corpus, Error, Freshness, Index, Location, Query};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -14,19 +14,6 @@ fn bin() -> PathBuf {
 fn generation(index_dir: &Path) -> PathBuf {
     let name = std::fs::read_to_string(index_dir.join("CURRENT")).unwrap();
     index_dir.join(name.trim())
-}
-
-fn entries(dir: &Path, prefix: &str) -> usize {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .starts_with(prefix)
-        })
-        .count()
 }
 
 /// A built index of the bundled corpus in a temp dir.
@@ -174,22 +161,6 @@ fn scrambled_segment_contents_give_errors_or_results_never_a_crash() {
         );
     }
     drop(tmp);
-}
-
-/// `copies` copies of the bundled article, for builds that take a while.
-fn big_corpus(root: &Path, copies: usize) {
-    copy_tree(&corpus_dir(), root);
-    let article = root.join("articles/iran-intel");
-    for n in 0..copies {
-        let id = format!("copy-{n:04}");
-        let dir = root.join("articles").join(&id);
-        copy_tree(&article, &dir);
-        let toml = std::fs::read_to_string(dir.join("article.toml")).unwrap();
-        let toml = toml
-            .replace("\"iran-intel\"", &format!("\"{id}\""))
-            .replace("\"iran-intel-", &format!("\"{id}-"));
-        std::fs::write(dir.join("article.toml"), toml).unwrap();
-    }
 }
 
 fn dossier_index(corpus: &Path, index: &Path, force: bool) -> Command {

@@ -49,3 +49,33 @@ pub fn passages_where(pred: impl Fn(&dossier::corpus::Passage) -> bool) -> Vec<S
         .map(|p| p.id)
         .collect()
 }
+
+/// How many entries of `dir` start with `prefix` (index generations, temp folders).
+pub fn entries(dir: &Path, prefix: &str) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(prefix)
+        })
+        .count()
+}
+
+/// `copies` copies of the bundled article, for builds that take a while.
+pub fn big_corpus(root: &Path, copies: usize) {
+    copy_tree(&corpus_dir(), root);
+    let article = root.join("articles/iran-intel");
+    for n in 0..copies {
+        let id = format!("copy-{n:04}");
+        let dir = root.join("articles").join(&id);
+        copy_tree(&article, &dir);
+        let toml = std::fs::read_to_string(dir.join("article.toml")).unwrap();
+        let toml = toml
+            .replace("\"iran-intel\"", &format!("\"{id}\""))
+            .replace("\"iran-intel-", &format!("\"{id}-"));
+        std::fs::write(dir.join("article.toml"), toml).unwrap();
+    }
+}
