@@ -253,7 +253,15 @@ pub fn plot(results: &[SizeResult], path: &Path) -> Result<()> {
         sizes.iter().cloned().fold(f64::MAX, f64::min),
         sizes.iter().cloned().fold(0.0, f64::max),
     );
-    let colors = [RED, BLUE, GREEN, MAGENTA, BLACK, CYAN];
+    let colors = [
+        RED,
+        BLUE,
+        GREEN,
+        MAGENTA,
+        BLACK,
+        CYAN,
+        RGBColor(230, 140, 0),
+    ];
 
     let builds: Vec<(String, Vec<(f64, f64)>)> = ["dossier", "tantivy", "fts5"]
         .iter()
@@ -273,9 +281,11 @@ pub fn plot(results: &[SizeResult], path: &Path) -> Result<()> {
     draw(&left, "build time (s)", &builds, (xmin, xmax), &colors)?;
 
     type Pick = fn(&crate::run::QueryRow) -> &Option<Latency>;
-    let series: [(&str, Pick); 5] = [
+    let series: [(&str, Pick); 7] = [
         ("dossier lib", |q| &q.dossier_lib),
         ("dossier CLI", |q| &q.dossier_cli),
+        ("dossier CLI --no-refresh", |q| &q.dossier_cli_no_refresh),
+        ("bare tantivy process", |q| &q.bare_tantivy_process),
         ("tantivy lib", |q| &q.tantivy_lib),
         ("FTS5", |q| &q.fts5_lib),
         ("ripgrep", |q| &q.ripgrep_process),
@@ -329,7 +339,15 @@ fn draw(
             (x.0 * 0.8..x.1 * 1.25).log_scale(),
             (ymin..ymax).log_scale(),
         )?;
-    chart.configure_mesh().x_desc("passages").draw()?;
+    chart
+        .configure_mesh()
+        .x_desc("passages")
+        .x_label_formatter(&|x| match *x {
+            x if x >= 1e6 => format!("{:.0}M", x / 1e6),
+            x if x >= 1e3 => format!("{:.0}k", x / 1e3),
+            x => format!("{x:.0}"),
+        })
+        .draw()?;
     for (i, (name, pts)) in series.iter().enumerate() {
         let color = colors[i % colors.len()];
         chart
