@@ -19,6 +19,20 @@ struct Cli {
     command: Cmd,
 }
 
+/// Where a run keeps its work and writes its report.
+#[derive(clap::Args)]
+struct Output {
+    /// Where corpora, indexes and results.json go (kept between runs)
+    #[arg(long, default_value = "target/bench-work")]
+    work: PathBuf,
+    /// The report to write
+    #[arg(long, default_value = "BENCHMARKS.md")]
+    report: PathBuf,
+    /// The plot to write (SVG), next to the report
+    #[arg(long, default_value = "bench/plot.svg")]
+    plot: PathBuf,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
     /// Write a generated corpus
@@ -35,15 +49,8 @@ enum Cmd {
         /// Corpus sizes in passages, comma-separated
         #[arg(long, value_delimiter = ',', default_values_t = [10_000usize, 100_000, 1_000_000])]
         sizes: Vec<usize>,
-        /// Where corpora and indexes go (kept between runs)
-        #[arg(long, default_value = "target/bench-work")]
-        work: PathBuf,
-        /// The report to write
-        #[arg(long, default_value = "BENCHMARKS.md")]
-        report: PathBuf,
-        /// The plot to write (SVG), next to the report
-        #[arg(long, default_value = "bench/plot.svg")]
-        plot: PathBuf,
+        #[command(flatten)]
+        out: Output,
         /// Warm runs per query in-process
         #[arg(long, default_value_t = 200)]
         lib_runs: usize,
@@ -55,12 +62,8 @@ enum Cmd {
     },
     /// Rewrite the report and plot from the last run's results.json
     Report {
-        #[arg(long, default_value = "target/bench-work")]
-        work: PathBuf,
-        #[arg(long, default_value = "BENCHMARKS.md")]
-        report: PathBuf,
-        #[arg(long, default_value = "bench/plot.svg")]
-        plot: PathBuf,
+        #[command(flatten)]
+        out: Output,
     },
     /// (internal) build one system's index and print a JSON report
     Build {
@@ -131,9 +134,12 @@ fn main() -> Result<()> {
         }
         Cmd::Run {
             sizes,
-            work,
-            report: report_path,
-            plot,
+            out:
+                Output {
+                    work,
+                    report: report_path,
+                    plot,
+                },
             lib_runs,
             process_runs,
             seed,
@@ -167,9 +173,12 @@ fn main() -> Result<()> {
             write_report(&results, &report_path, &plot)?;
         }
         Cmd::Report {
-            work,
-            report: report_path,
-            plot,
+            out:
+                Output {
+                    work,
+                    report: report_path,
+                    plot,
+                },
         } => {
             let results: Vec<run::SizeResult> =
                 serde_json::from_slice(&std::fs::read(work.join("results.json"))?)?;

@@ -113,11 +113,8 @@ enum Staleness {
 /// only when that digest differs, and a file is read only when its mtime
 /// moved but its size did not.
 fn staleness(manifest: &Manifest, gen: &Path, source: &CorpusSource) -> Result<Staleness> {
-    if manifest.schema_version != SCHEMA_VERSION {
-        return Ok(Staleness::Stale(format!(
-            "index format {} differs from this dossier's {SCHEMA_VERSION}",
-            manifest.schema_version
-        )));
+    if let Some(reason) = manifest.format_mismatch() {
+        return Ok(Staleness::Stale(reason));
     }
     if manifest.corpus != source.identity() {
         return Ok(Staleness::Stale(format!(
@@ -265,14 +262,8 @@ impl Index {
             reason: "no index has been built there".into(),
         })?;
         let manifest = Manifest::read(&gen)?;
-        if manifest.schema_version != SCHEMA_VERSION {
-            return Err(Error::IndexDamaged {
-                path: gen,
-                reason: format!(
-                    "index format {} differs from this dossier's {SCHEMA_VERSION}",
-                    manifest.schema_version
-                ),
-            });
+        if let Some(reason) = manifest.format_mismatch() {
+            return Err(Error::IndexDamaged { path: gen, reason });
         }
         Index::open_generation(&gen, manifest, Freshness::Reused)
     }

@@ -70,6 +70,17 @@ impl Manifest {
         })
     }
 
+    /// Why this index's format is not this dossier's, if it is not.
+    pub(crate) fn format_mismatch(&self) -> Option<String> {
+        (self.schema_version != super::SCHEMA_VERSION).then(|| {
+            format!(
+                "index format {} differs from this dossier's {}",
+                self.schema_version,
+                super::SCHEMA_VERSION
+            )
+        })
+    }
+
     /// Checks that every recorded index file is present at its size.
     pub(crate) fn verify_files(&self, gen_dir: &Path) -> std::result::Result<(), String> {
         if self.index_files.is_empty() {
