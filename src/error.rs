@@ -47,6 +47,15 @@ pub enum Error {
         valid: Vec<String>,
     },
 
+    /// No article has this id.
+    #[error("unknown article `{id}`{}", suggest(.suggestions))]
+    UnknownArticle {
+        /// The id as given.
+        id: String,
+        /// The closest article ids.
+        suggestions: Vec<String>,
+    },
+
     /// The keyword query could not be parsed.
     #[error("bad query at character {position}: {message}")]
     QuerySyntax {
@@ -83,6 +92,16 @@ pub enum Error {
         path: PathBuf,
         /// What was found wrong.
         reason: String,
+    },
+
+    /// Writing a new index failed (a full disk, a file size limit). The
+    /// last good index is left in use.
+    #[error("could not write the new index: {}: {source}; the last good index is still in use", path.display())]
+    IndexWrite {
+        /// The file being written.
+        path: PathBuf,
+        /// The underlying error, such as "No space left on device".
+        source: std::io::Error,
     },
 
     /// An error reported by tantivy.

@@ -45,6 +45,7 @@ pub mod index;
 pub mod names;
 pub mod query;
 mod search;
+mod summary;
 
 pub use corpus::{Corpus, CorpusSource};
 pub use date::{DateError, EventDate};
@@ -55,3 +56,4 @@ pub use search::{
     ActorRef, FacetCount, FacetDim, FacetKey, Facets, Hit, SearchResults, Snippet, Timeline,
     TimelineEntry,
 };
+pub use summary::{ActorCount, StanceCount};

@@ -2,23 +2,17 @@
 
 mod cli;
 
-use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    cli::env::forget_empty_variables();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match cli::parse(&args) {
         Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => {
-            // --help and --version: print as clap does, exit 0.
-            let _ = e.print();
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            let rendered = e.render().to_string();
-            let first = rendered.lines().next().unwrap_or("invalid arguments");
-            let message = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("dossier: {message} (see `dossier --help`)");
+        Err(cli::ParseEnd::Printed) => return ExitCode::SUCCESS,
+        Err(cli::ParseEnd::Usage(message)) => {
+            eprintln!("dossier: {}", cli::escape_controls(&message));
             return ExitCode::from(2);
         }
     };
@@ -47,7 +41,12 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "dossier: {e}");
+            let message = e.to_string();
+            let _ = writeln!(
+                std::io::stderr(),
+                "dossier: {}",
+                cli::escape_controls(&message)
+            );
             ExitCode::from(2)
         }
     }

@@ -173,52 +173,6 @@ pub struct Timeline {
 impl Index {
     /// Runs a search.
     pub fn search(&self, q: &Query) -> Result<SearchResults> {
-        self.guard(|| self.search_unguarded(q))
-    }
-
-    /// The passage with this id.
-    pub fn passage(&self, id: &str) -> Result<Hit> {
-        self.guard(|| self.passage_unguarded(id))
-    }
-
-    /// Counts matching passages by one dimension, or by a pair of them.
-    pub fn facets(&self, q: &Query, by: &[FacetDim]) -> Result<Facets> {
-        self.guard(|| self.facets_unguarded(q, by))
-    }
-
-    /// Dated events of the matching passages, in date order. `--since` and
-    /// `--until` also bound which events of those passages are listed.
-    pub fn timeline(&self, q: &Query) -> Result<Timeline> {
-        self.guard(|| self.timeline_unguarded(q))
-    }
-
-    /// tantivy can panic on index files that are corrupt in ways that keep
-    /// their size; a reader must get an error, not a crash.
-    fn guard<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(Error::IndexDamaged {
-                path: self.dir.clone(),
-                reason: format!("reading it failed: {what}"),
-            })
-        })
-    }
-
-    fn compile(&self, q: &Query) -> Result<(Compiled, Searcher)> {
-        let searcher = self.reader.searcher();
-        let compiler = Compiler {
-            fields: &self.fields,
-            owner: self,
-            index: searcher.index(),
-        };
-        Ok((compiler.compile(q)?, searcher))
-    }
-
-    fn search_unguarded(&self, q: &Query) -> Result<SearchResults> {
         let (compiled, searcher) = self.compile(q)?;
         let r = &compiled.resolved;
         let top = TopDocs::with_limit(r.limit).and_offset(r.offset);
@@ -240,10 +194,11 @@ impl Index {
                 (primary, u64::MAX - pos, score)
             }
         });
-        let (top, total) = searcher.search(&*compiled.query, &(ranked, Count))?;
+        let (top, total) = self.read(|| searcher.search(&*compiled.query, &(ranked, Count)))?;
         let snippets = match &compiled.text_query {
             Some(tq) => {
-                let mut g = SnippetGenerator::create(&searcher, &**tq, self.fields.text)?;
+                let mut g =
+                    self.read(|| SnippetGenerator::create(&searcher, &**tq, self.fields.text))?;
                 g.set_max_num_chars(SNIPPET_CHARS);
                 Some(g)
             }
@@ -261,39 +216,90 @@ impl Index {
         })
     }
 
-    fn passage_unguarded(&self, id: &str) -> Result<Hit> {
+    /// How many passages match (the `total` of a search, without hits).
+    pub fn count(&self, q: &Query) -> Result<usize> {
+        let (compiled, searcher) = self.compile(q)?;
+        self.read(|| searcher.search(&*compiled.query, &Count))
+    }
+
+    /// Runs a tantivy read. tantivy can panic on index files that are
+    /// corrupt in ways that keep their size; a reader must get an error, not
+    /// a crash. Only tantivy's reads are guarded: a panic in dossier's own
+    /// code (name folding, dates, query compiling) is a bug, and must show.
+    pub(crate) fn read<T>(&self, f: impl FnOnce() -> tantivy::Result<T>) -> Result<T> {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+            Ok(result) => Ok(result?),
+            Err(payload) => {
+                let what = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                Err(Error::IndexDamaged {
+                    path: self.dir.clone(),
+                    reason: format!("reading it failed: {what}"),
+                })
+            }
+        }
+    }
+
+    fn compile(&self, q: &Query) -> Result<(Compiled, Searcher)> {
+        let searcher = self.reader.searcher();
+        let compiler = Compiler {
+            fields: &self.fields,
+            owner: self,
+            searcher: &searcher,
+        };
+        let compiled = compiler.compile(q)?;
+        Ok((compiled, searcher))
+    }
+
+    /// The passage with this id.
+    pub fn passage(&self, id: &str) -> Result<Hit> {
         let searcher = self.reader.searcher();
         let term = Term::from_field_text(self.fields.passage, id);
         let q = tantivy::query::TermQuery::new(term, IndexRecordOption::Basic);
-        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        let top = self.read(|| searcher.search(&q, &TopDocs::with_limit(1).order_by_score()))?;
         match top.first() {
             Some((_, address)) => self.hit(&searcher, *address, None, None),
             None => Err(Error::UnknownPassage {
                 id: id.to_owned(),
-                suggestions: self.similar_passages(&searcher, id)?,
+                suggestions: self.closest_terms(&searcher, self.fields.passage, id, 3)?,
             }),
         }
     }
 
-    fn similar_passages(&self, searcher: &Searcher, id: &str) -> Result<Vec<String>> {
+    /// The `n` terms of an exact field closest to `input` (for "did you
+    /// mean"), in one pass over each segment's dictionary.
+    pub(crate) fn closest_terms(
+        &self,
+        searcher: &Searcher,
+        field: tantivy::schema::Field,
+        input: &str,
+        n: usize,
+    ) -> Result<Vec<String>> {
         let mut best: Vec<(f64, String)> = Vec::new();
+        let rank = |best: &mut Vec<(f64, String)>| {
+            best.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            best.dedup_by(|a, b| a.1 == b.1);
+            best.truncate(n);
+        };
         for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(self.fields.passage)?;
-            let mut terms = inverted.terms().stream().map_err(|e| Error::IndexDamaged {
-                path: self.dir.clone(),
-                reason: e.to_string(),
-            })?;
-            while terms.advance() {
-                let candidate = String::from_utf8_lossy(terms.key()).into_owned();
-                best.push((strsim::jaro_winkler(id, &candidate), candidate));
-                if best.len() > 64 {
-                    best.sort_by(|a, b| b.0.total_cmp(&a.0));
-                    best.truncate(3);
+            self.read(|| {
+                let inverted = segment.inverted_index(field)?;
+                let mut terms = inverted.terms().stream()?;
+                while terms.advance() {
+                    let candidate = String::from_utf8_lossy(terms.key()).into_owned();
+                    best.push((strsim::jaro_winkler(input, &candidate), candidate));
+                    if best.len() > 64 {
+                        rank(&mut best);
+                    }
                 }
-            }
+                Ok(())
+            })?;
         }
-        best.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        Ok(best.into_iter().take(3).map(|(_, s)| s).collect())
+        rank(&mut best);
+        Ok(best.into_iter().map(|(_, s)| s).collect())
     }
 
     fn hit(
@@ -303,7 +309,7 @@ impl Index {
         score: Option<f32>,
         snippets: Option<&SnippetGenerator>,
     ) -> Result<Hit> {
-        let doc: TantivyDocument = searcher.doc(address)?;
+        let doc: TantivyDocument = self.read(|| searcher.doc(address))?;
         let f = &self.fields;
         let text_of = |field| {
             doc.get_first(field)
@@ -357,7 +363,8 @@ impl Index {
         })
     }
 
-    fn facets_unguarded(&self, q: &Query, by: &[FacetDim]) -> Result<Facets> {
+    /// Counts matching passages by one dimension, or by a pair of them.
+    pub fn facets(&self, q: &Query, by: &[FacetDim]) -> Result<Facets> {
         let (compiled, searcher) = self.compile(q)?;
         let columns: Vec<&'static str> = match by {
             [one] => vec![one.column()],
@@ -372,15 +379,13 @@ impl Index {
             }
         };
         let registry = self.registry()?;
-        let (raw, total) = searcher.search(
-            &*compiled.query,
-            &(
-                FacetCollector {
-                    columns: columns.clone(),
-                },
-                Count,
-            ),
-        )?;
+        let collector = (
+            FacetCollector {
+                columns: columns.clone(),
+            },
+            Count,
+        );
+        let (raw, total) = self.read(|| searcher.search(&*compiled.query, &collector))?;
         let mut counts: Vec<FacetCount> = raw
             .into_iter()
             .map(|(values, count)| {
@@ -427,9 +432,12 @@ impl Index {
         }
     }
 
-    fn timeline_unguarded(&self, q: &Query) -> Result<Timeline> {
+    /// Dated events of the matching passages, in date order. `--since` and
+    /// `--until` also bound which events of those passages are listed.
+    pub fn timeline(&self, q: &Query) -> Result<Timeline> {
         let (compiled, searcher) = self.compile(q)?;
-        let docs = searcher.search(&*compiled.query, &tantivy::collector::DocSetCollector)?;
+        let docs =
+            self.read(|| searcher.search(&*compiled.query, &tantivy::collector::DocSetCollector))?;
         let since = compiled
             .resolved
             .since

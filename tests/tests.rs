@@ -3,13 +3,21 @@
 #[path = "suite/util.rs"]
 mod util;
 
+#[path = "suite/annotations.rs"]
+mod annotations;
 #[path = "suite/api.rs"]
 mod api;
+#[path = "suite/boolean.rs"]
+mod boolean;
 #[path = "suite/cli.rs"]
 mod cli;
+#[path = "suite/cli_safety.rs"]
+mod cli_safety;
 #[path = "suite/fuzz_regressions.rs"]
 mod fuzz_regressions;
 #[path = "suite/robustness.rs"]
 mod robustness;
+#[path = "suite/semantics.rs"]
+mod semantics;
 #[path = "suite/validation.rs"]
 mod validation;

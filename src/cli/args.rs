@@ -28,11 +28,17 @@ pub struct Cli {
     /// Use the existing index without checking the corpus for changes. The
     /// check stats every corpus file, which adds up on corpora of thousands of
     /// articles; run `dossier index` after editing
-    #[arg(long, global = true, env = "DOSSIER_NO_REFRESH")]
+    #[arg(
+        long,
+        global = true,
+        env = "DOSSIER_NO_REFRESH",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::SetTrue
+    )]
     pub no_refresh: bool,
 
     /// When to colour output
-    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, value_enum, ignore_case = true, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
 
     #[command(subcommand)]
@@ -44,7 +50,9 @@ pub enum Command {
     /// Search passages (exit 0: hits, 1: none, 2: error)
     #[command(
         after_help = "QUERY uses tantivy's syntax: words are ANDed; \"a phrase\", OR, NOT, -word,\n\
-        (grouping), and the fields actor:, holder:, stance:, topic:, camp:, article:.\n\
+        (grouping), and the fields actor:, holder:, target:, stance:, polarity:, topic:,\n\
+        camp:, article:. NOT and - mean \"without\" at any depth: 'security AND NOT iran'.\n\
+        A query that starts with - goes after --:  dossier search -- '-hijab'\n\
         Example: dossier search 'reckoning OR actor:Abbasi' --sort position"
     )]
     Search(SearchArgs),
@@ -108,7 +116,7 @@ pub enum PolarityArg {
 #[derive(Debug, Args)]
 pub struct FormatArgs {
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
     pub format: Format,
 }
 
@@ -152,6 +160,7 @@ pub struct Filters {
     #[arg(
         long,
         value_enum,
+        ignore_case = true,
         value_name = "POLARITY",
         help_heading = "Stance filters (all on the same annotation)"
     )]
@@ -177,17 +186,17 @@ pub struct SearchArgs {
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100_000))]
     pub offset: u32,
     /// Order [default: score with a QUERY, else position]
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, ignore_case = true)]
     pub sort: Option<SortArg>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
     pub format: Format,
 }
 
 #[derive(Debug, Args)]
 pub struct FacetsArgs {
     /// Dimension to count by; give two for a matrix
-    #[arg(long, value_enum, required = true, num_args = 1, action = clap::ArgAction::Append)]
+    #[arg(long, value_enum, ignore_case = true, required = true, num_args = 1, action = clap::ArgAction::Append)]
     pub by: Vec<FacetArg>,
     /// Keyword query restricting the passages counted
     pub query: Option<String>,
@@ -197,7 +206,7 @@ pub struct FacetsArgs {
     #[arg(long, default_value_t = 30)]
     pub top: usize,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
     pub format: Format,
 }
 
@@ -206,7 +215,7 @@ pub struct ShowArgs {
     /// Passage id, such as iran-intel-12
     pub passage: String,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
     pub format: Format,
 }
 
@@ -215,7 +224,7 @@ pub struct ActorsArgs {
     /// A name to resolve (any spelling); omit to list the registry
     pub name: Option<String>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
     pub format: Format,
 }
 
@@ -226,7 +235,7 @@ pub struct TimelineArgs {
     #[command(flatten)]
     pub filters: Filters,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
     pub format: Format,
 }
 

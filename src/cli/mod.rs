@@ -2,9 +2,13 @@
 //! calls and results into text or JSON.
 
 mod args;
+pub(crate) mod env;
 mod render;
+mod usage;
 
 pub(crate) use args::Cli;
+pub(crate) use render::escape_controls;
+pub(crate) use usage::{parse, ParseEnd};
 
 use args::{ColorWhen, Command, FacetArg, Filters, Format, PolarityArg, SortArg};
 use clap::CommandFactory;
@@ -60,7 +64,16 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             let mut out = Out::new(color, a.format);
             render::search(&mut out, &results)?;
             out.flush()?;
-            Ok(found(results.total > 0))
+            if results.hits.is_empty() && results.total > 0 {
+                // A script paging with --offset must see the end as "nothing".
+                writeln!(
+                    stderr,
+                    "dossier: --offset {} is past the last hit ({} passages match)",
+                    results.query.offset, results.total
+                )
+                .map_err(render::io)?;
+            }
+            Ok(found(!results.hits.is_empty()))
         }
         Command::Facets(a) => {
             let by: Vec<FacetDim> = a.by.iter().map(|b| facet_dim(*b)).collect();
@@ -95,8 +108,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
                     out.flush()?;
                 }
                 None => {
-                    let counts = index.facets(&Query::all(), &[FacetDim::Actor])?;
-                    render::actors(&mut out, index.registry()?, &counts)?;
+                    render::actors(&mut out, &index.actors()?)?;
                     out.flush()?;
                 }
             }
@@ -104,9 +116,9 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Stances(a) => {
             let index = ctx.index(false)?;
-            let counts = index.facets(&Query::all(), &[FacetDim::Stance])?;
+            let rows = index.stances()?;
             let mut out = Out::new(color, a.format);
-            render::stances(&mut out, index.registry()?, &counts)?;
+            render::stances(&mut out, &rows)?;
             out.flush()?;
             Ok(Outcome::Found)
         }
@@ -137,8 +149,12 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             Ok(Outcome::Found)
         }
         Command::Completions(a) => {
+            // Generated into memory first: clap_complete panics when its
+            // writer fails, and a closed pipe must end quietly.
+            let mut script = Vec::new();
+            clap_complete::generate(a.shell, &mut Cli::command(), "dossier", &mut script);
             let mut stdout = std::io::stdout().lock();
-            clap_complete::generate(a.shell, &mut Cli::command(), "dossier", &mut stdout);
+            stdout.write_all(&script).map_err(render::io)?;
             stdout.flush().map_err(render::io)?;
             Ok(Outcome::Found)
         }

@@ -4,38 +4,62 @@ use super::args::Format;
 use anstyle::{AnsiColor, Style};
 use dossier::corpus::{CheckSummary, CorpusSource, Registry};
 use dossier::names::{MatchedBy, Resolution};
-use dossier::{Error, FacetKey, Facets, Hit, Index, Result, SearchResults, Timeline};
+use dossier::{
+    ActorCount, Error, FacetKey, Facets, Hit, Index, Result, SearchResults, StanceCount, Timeline,
+};
 use serde::Serialize;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 const ID: Style = AnsiColor::Cyan.on_default().bold();
 const DIM: Style = Style::new().dimmed();
 const MATCH: Style = AnsiColor::Red.on_default().bold();
 const LABEL: Style = AnsiColor::Green.on_default();
 
-/// Standard output with colour handling (anstream strips styles when
-/// stdout is not a terminal, when NO_COLOR is set, or with --color never).
+/// Standard output. Styles are written only when colour is on (the flag,
+/// `NO_COLOR`, `CLICOLOR` and whether stdout is a terminal decide, as
+/// anstream does). Content is written exactly, except when it goes to a
+/// terminal (or styled output, which is meant for one, as `less -R`): there,
+/// control characters from the corpus are shown escaped so that they cannot
+/// drive it (`\x1b]0;...` would retitle the window).
 pub(crate) struct Out {
-    w: anstream::AutoStream<std::io::StdoutLock<'static>>,
+    w: std::io::BufWriter<std::io::StdoutLock<'static>>,
     pub format: Format,
+    styled: bool,
+    escape: bool,
 }
 
 impl Out {
     pub(crate) fn new(color: anstream::ColorChoice, format: Format) -> Self {
-        // JSON is never coloured.
-        let color = if format == Format::Text {
-            color
-        } else {
-            anstream::ColorChoice::Never
-        };
+        let stdout = std::io::stdout();
+        let styled = format == Format::Text
+            && match color {
+                anstream::ColorChoice::Auto => {
+                    anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never
+                }
+                anstream::ColorChoice::Never => false,
+                _ => true,
+            };
         Out {
-            w: anstream::AutoStream::new(std::io::stdout().lock(), color),
+            escape: styled || stdout.is_terminal(),
+            w: std::io::BufWriter::new(stdout.lock()),
             format,
+            styled,
         }
     }
 
     pub(crate) fn flush(&mut self) -> Result<()> {
         self.w.flush().map_err(io)
+    }
+
+    /// Writes content: exactly, or with control characters escaped for a
+    /// terminal.
+    fn put(&mut self, text: &str) -> Result<()> {
+        if self.escape {
+            self.w.write_all(escape_controls(text).as_bytes())
+        } else {
+            self.w.write_all(text.as_bytes())
+        }
+        .map_err(io)
     }
 
     fn json<T: Serialize>(&mut self, value: &T) -> Result<()> {
@@ -47,8 +71,38 @@ impl Out {
     }
 
     fn styled(&mut self, style: Style, text: &str) -> Result<()> {
-        write!(self.w, "{style}{text}{style:#}").map_err(io)
+        if self.styled {
+            write!(self.w, "{style}").map_err(io)?;
+            self.put(text)?;
+            write!(self.w, "{style:#}").map_err(io)
+        } else {
+            self.put(text)
+        }
     }
+}
+
+/// Shows control characters as `\xNN` or `\u{NNNN}`, so that text cannot
+/// send escape sequences to a terminal. Newlines, tabs and the `\r` of a
+/// CRLF line end are harmless and kept; a lone `\r`, which would overwrite
+/// the line, is not.
+pub(crate) fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad_at = |i: usize, c: char| {
+        c.is_control() && c != '\n' && c != '\t' && !(c == '\r' && text[i + 1..].starts_with('\n'))
+    };
+    if !text.char_indices().any(|(i, c)| bad_at(i, c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, c) in text.char_indices() {
+        if !bad_at(i, c) {
+            out.push(c);
+        } else if (c as u32) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:04x}}}", c as u32));
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 pub(crate) fn io(e: std::io::Error) -> Error {
@@ -59,11 +113,11 @@ pub(crate) fn io(e: std::io::Error) -> Error {
 }
 
 macro_rules! out {
-    ($out:expr, $($arg:tt)*) => { write!($out.w, $($arg)*).map_err(io) };
+    ($out:expr, $($arg:tt)*) => { $out.put(&format!($($arg)*)) };
 }
 macro_rules! outln {
-    ($out:expr) => { writeln!($out.w).map_err(io) };
-    ($out:expr, $($arg:tt)*) => { writeln!($out.w, $($arg)*).map_err(io) };
+    ($out:expr) => { $out.put("\n") };
+    ($out:expr, $($arg:tt)*) => { $out.put(&format!("{}\n", format_args!($($arg)*))) };
 }
 
 pub(crate) fn ambiguities<'a>(
@@ -76,13 +130,12 @@ pub(crate) fn ambiguities<'a>(
             .iter()
             .map(|m| format!("{} ({})", m.name, m.id))
             .collect();
-        writeln!(
-            stderr,
+        let note = format!(
             "dossier: note: `{}` is ambiguous; searching all of: {}",
             r.input,
             names.join(", ")
-        )
-        .map_err(io)?;
+        );
+        writeln!(stderr, "{}", escape_controls(&note)).map_err(io)?;
     }
     Ok(())
 }
@@ -99,7 +152,7 @@ pub(crate) fn search(out: &mut Out, r: &SearchResults) -> Result<()> {
                 hit_text(out, hit)?;
             }
             let shown = r.hits.len();
-            if r.total > shown {
+            if shown > 0 && r.total > shown {
                 outln!(out)?;
                 out.styled(
                     DIM,
@@ -168,8 +221,10 @@ fn hit_text(out: &mut Out, hit: &Hit) -> Result<()> {
     Ok(())
 }
 
+/// A snippet on one line: every line break (`\r\n`, `\r`, `\n`) becomes a
+/// space, so a CRLF passage cannot overwrite its own line.
 fn one_line(s: &str) -> String {
-    s.replace('\n', " ")
+    s.replace("\r\n", " ").replace(['\r', '\n'], " ")
 }
 
 pub(crate) fn show(out: &mut Out, hit: &Hit, registry: &Registry) -> Result<()> {
@@ -359,36 +414,13 @@ fn matrix(out: &mut Out, f: &Facets) -> Result<()> {
     Ok(())
 }
 
-#[derive(Serialize)]
-struct ActorRow<'a> {
-    #[serde(flatten)]
-    actor: &'a dossier::corpus::Actor,
-    passages: u64,
-}
-
-fn count_of(counts: &Facets, id: &str) -> u64 {
-    counts
-        .counts
-        .iter()
-        .find(|c| c.value == FacetKey::One(id.to_owned()))
-        .map_or(0, |c| c.count)
-}
-
-pub(crate) fn actors(out: &mut Out, registry: &Registry, counts: &Facets) -> Result<()> {
-    let rows: Vec<ActorRow<'_>> = registry
-        .actors
-        .iter()
-        .map(|a| ActorRow {
-            actor: a,
-            passages: count_of(counts, &a.id),
-        })
-        .collect();
+pub(crate) fn actors(out: &mut Out, rows: &[ActorCount]) -> Result<()> {
     match out.format {
         Format::Json => out.json(&rows),
         Format::Jsonl => rows.iter().try_for_each(|r| out.json(r)),
         Format::Text => {
             let w = rows.iter().map(|r| r.actor.id.len()).max().unwrap_or(0);
-            for r in &rows {
+            for r in rows {
                 out.styled(ID, &format!("{:<w$}", r.actor.id))?;
                 let kind = serde_json::to_value(r.actor.kind)
                     .ok()
@@ -397,8 +429,13 @@ pub(crate) fn actors(out: &mut Out, registry: &Registry, counts: &Facets) -> Res
                 let camp = r.actor.camp.map(|c| format!(", {c}")).unwrap_or_default();
                 outln!(
                     out,
-                    "  {:>3} passages  {} ({kind}{camp})",
+                    "  {:>3} {}  {} ({kind}{camp})",
                     r.passages,
+                    if r.passages == 1 {
+                        "passage "
+                    } else {
+                        "passages"
+                    },
                     r.actor.name
                 )?;
             }
@@ -440,33 +477,31 @@ pub(crate) fn resolution(out: &mut Out, r: &Resolution, registry: &Registry) -> 
     Ok(())
 }
 
-#[derive(Serialize)]
-struct StanceRow<'a> {
-    #[serde(flatten)]
-    stance: &'a dossier::corpus::StanceDef,
-    passages: u64,
-}
-
-pub(crate) fn stances(out: &mut Out, registry: &Registry, counts: &Facets) -> Result<()> {
-    let rows: Vec<StanceRow<'_>> = registry
-        .stances
-        .iter()
-        .map(|s| StanceRow {
-            stance: s,
-            passages: count_of(counts, &s.id),
-        })
-        .collect();
+pub(crate) fn stances(out: &mut Out, rows: &[StanceCount]) -> Result<()> {
     match out.format {
         Format::Json => out.json(&rows),
         Format::Jsonl => rows.iter().try_for_each(|r| out.json(r)),
         Format::Text => {
+            // Indented two spaces per level of the taxonomy.
+            let depth = |r: &StanceCount| {
+                let mut depth = 0;
+                let mut parent = r.stance.parent.as_deref();
+                while let Some(p) = parent.filter(|_| depth < rows.len()) {
+                    depth += 1;
+                    parent = rows
+                        .iter()
+                        .find(|r| r.stance.id == p)
+                        .and_then(|r| r.stance.parent.as_deref());
+                }
+                depth
+            };
             let w = rows
                 .iter()
-                .map(|r| r.stance.id.len() + 2)
+                .map(|r| r.stance.id.len() + 2 * depth(r))
                 .max()
                 .unwrap_or(0);
             for r in rows.iter().filter(|r| r.stance.parent.is_none()) {
-                stance_tree(out, &rows, r, 0, w)?;
+                stance_tree(out, rows, r, 0, w)?;
             }
             Ok(())
         }
@@ -475,8 +510,8 @@ pub(crate) fn stances(out: &mut Out, registry: &Registry, counts: &Facets) -> Re
 
 fn stance_tree(
     out: &mut Out,
-    rows: &[StanceRow<'_>],
-    row: &StanceRow<'_>,
+    rows: &[StanceCount],
+    row: &StanceCount,
     depth: usize,
     w: usize,
 ) -> Result<()> {
@@ -484,8 +519,13 @@ fn stance_tree(
     out.styled(ID, &format!("{label:<w$}"))?;
     outln!(
         out,
-        " {:>3} passages  {}",
+        " {:>3} {}  {}",
         row.passages,
+        if row.passages == 1 {
+            "passage "
+        } else {
+            "passages"
+        },
         row.stance.description
     )?;
     for child in rows
@@ -562,4 +602,26 @@ pub(crate) fn index_status(out: &mut Out, index: &Index, took: std::time::Durati
         )?,
     }
     outln!(out, "  {}", index.path().display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_but_newlines_and_tabs_kept() {
+        assert_eq!(
+            escape_controls("a\x1b]0;pwned\x07b\r\n\tc\u{9b}d\re"),
+            "a\\x1b]0;pwned\\x07b\r\n\tc\\x9bd\\x0de"
+        );
+        assert!(matches!(
+            escape_controls("plain “text”"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn snippets_lose_every_line_break() {
+        assert_eq!(one_line("a\r\nb\rc\nd"), "a b c d");
+    }
 }

@@ -210,20 +210,28 @@ impl Registry {
     }
 }
 
+/// Whether `start` is on a cycle of parents. A stance below a cycle is not
+/// itself reported: the cycle is, once per stance on it.
 fn has_cycle(stances: &[StanceDef], start: &str) -> bool {
-    let mut current = start;
-    for _ in 0..=stances.len() {
-        match stances
+    let parent_of = |id: &str| {
+        stances
             .iter()
-            .find(|s| s.id == current)
+            .find(|s| s.id == id)
             .and_then(|s| s.parent.as_deref())
-        {
-            Some(p) if p == start => return true,
-            Some(p) => current = p,
-            None => return false,
+    };
+    let mut seen = HashSet::new();
+    let mut current = start;
+    while let Some(p) = parent_of(current) {
+        if p == start {
+            return true;
         }
+        if !seen.insert(p) {
+            // A cycle above `start` that does not pass through it.
+            return false;
+        }
+        current = p;
     }
-    true
+    false
 }
 
 /// Ids are kebab-case ASCII: they appear in URLs, shells and file names.

@@ -1,6 +1,8 @@
 //! Writing a corpus into a fresh tantivy index.
 
-use super::schema::{stance_keys, text_analyzer, Fields, KEY_SEP, TEXT_TOKENIZER};
+use super::analysis::{text_analyzer, TEXT_TOKENIZER};
+use super::schema::{stance_keys, Fields, KEY_SEP};
+use super::write_watch::{take, FirstError, WatchedDirectory};
 use crate::corpus::{Article, Corpus, Event, Passage, Span, StanceAnnotation};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -43,7 +45,13 @@ pub(crate) struct StoredAnnotations {
     pub events: Vec<Event>,
 }
 
-pub(crate) fn create_tantivy_index(dir: &Path, fields: &Fields) -> Result<tantivy::Index> {
+/// A new, empty index in `dir`, and the slot where its first failed write
+/// is kept.
+pub(crate) fn create_tantivy_index(
+    dir: &Path,
+    fields: &Fields,
+) -> Result<(tantivy::Index, FirstError)> {
+    let (directory, first_error) = WatchedDirectory::open(dir)?;
     let index = tantivy::Index::builder()
         .schema(fields.schema.clone())
         .settings(IndexSettings {
@@ -57,9 +65,18 @@ pub(crate) fn create_tantivy_index(dir: &Path, fields: &Fields) -> Result<tantiv
             ),
             ..IndexSettings::default()
         })
-        .create_in_dir(dir)?;
+        .open_or_create(directory)?;
     index.tokenizers().register(TEXT_TOKENIZER, text_analyzer());
-    Ok(index)
+    Ok((index, first_error))
+}
+
+/// tantivy words a failed write inside its threads as "An index writer was
+/// killed"; name the file and the cause instead, when one was recorded.
+fn name_write_failure(e: Error, first_error: &FirstError) -> Error {
+    match (e, take(first_error)) {
+        (Error::Tantivy(_), Some((path, source))) => Error::IndexWrite { path, source },
+        (e, _) => e,
+    }
 }
 
 /// Indexes every article of `corpus` into `dir`, which must be empty. On a
@@ -70,7 +87,16 @@ pub(crate) fn build(
     progress: &mut dyn FnMut(BuildProgress),
 ) -> Result<BuildStats> {
     let fields = Fields::new();
-    let index = create_tantivy_index(dir, &fields)?;
+    let (index, first_error) = create_tantivy_index(dir, &fields)?;
+    write_all(corpus, &index, &fields, progress).map_err(|e| name_write_failure(e, &first_error))
+}
+
+fn write_all(
+    corpus: &Corpus,
+    index: &tantivy::Index,
+    fields: &Fields,
+    progress: &mut dyn FnMut(BuildProgress),
+) -> Result<BuildStats> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
@@ -87,7 +113,7 @@ pub(crate) fn build(
             stats.articles += 1;
             for passage in &article.passages {
                 writer.add_document(passage_document(
-                    &fields,
+                    fields,
                     corpus,
                     &article,
                     passage,

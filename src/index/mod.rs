@@ -1,12 +1,15 @@
 //! The search index: building it, keeping it fresh, and opening it.
 
+mod analysis;
 mod build;
 pub(crate) mod schema;
 mod store;
+mod write_watch;
 
 pub use build::{BuildProgress, BuildStats};
 pub use schema::SCHEMA_VERSION;
 
+pub(crate) use analysis::text_analyzer;
 pub(crate) use build::StoredAnnotations;
 pub(crate) use schema::Fields;
 
@@ -282,7 +285,7 @@ impl Index {
         let index = tantivy::Index::open_in_dir(gen).map_err(damaged)?;
         index
             .tokenizers()
-            .register(schema::TEXT_TOKENIZER, schema::text_analyzer());
+            .register(analysis::TEXT_TOKENIZER, analysis::text_analyzer());
         let fields = Fields::new();
         if index.schema() != fields.schema {
             return Err(Error::IndexDamaged {

@@ -1,31 +1,18 @@
 //! The tantivy schema, defined once. Every other module uses the typed
 //! [`Fields`] handles instead of looking fields up by name.
 
+use super::analysis::TEXT_TOKENIZER;
 use tantivy::schema::{
     IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
-use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
 
 /// Bumped whenever the schema, the tokenizer or the stored layout changes;
 /// an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
-
-/// Name under which the passage-text analyzer is registered.
-pub(crate) const TEXT_TOKENIZER: &str = "dossier_en";
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Separates the parts of composite keys. Ids are kebab-case, so it never
 /// occurs inside one.
 pub(crate) const KEY_SEP: char = '|';
-
-/// Passage text analysis: split on anything that is not a letter or digit
-/// (so ’ and ' both split "Mossad’s" into "mossad" + "s" and match alike),
-/// lower-case, then English Snowball stemming.
-pub(crate) fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(LowerCaser)
-        .filter(Stemmer::new(Language::English))
-        .build()
-}
 
 /// Typed handles to every field.
 #[derive(Debug, Clone)]
@@ -150,24 +137,6 @@ pub(crate) fn stance_keys(holder: &str, stance: &str, target: &str, polarity: &s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tantivy::tokenizer::TokenStream;
-
-    fn tokens(text: &str) -> Vec<String> {
-        let mut a = text_analyzer();
-        let mut s = a.token_stream(text);
-        let mut out = Vec::new();
-        while s.advance() {
-            out.push(s.token().text.clone());
-        }
-        out
-    }
-
-    #[test]
-    fn curly_and_straight_apostrophes_tokenize_alike() {
-        assert_eq!(tokens("Mossad’s network"), tokens("mossad's NETWORK"));
-        assert_eq!(tokens("assassinations"), tokens("assassinate"));
-    }
-
     #[test]
     fn one_annotation_yields_fifteen_distinct_keys() {
         let keys = stance_keys("hardliners", "calls-for-retaliation", "israel", "against");

@@ -88,7 +88,8 @@ fn required_actors_are_registered() {
         "hardliners",
         "reformists",
         "centrists",
-        "critics",
+        "repression-critics",
+        "mojtahed-rule-critics",
         "palestinian-delegation",
         "israeli-government",
         "author",
@@ -354,9 +355,9 @@ fn boolean_operators_and_fields() {
 #[test]
 fn malformed_queries_are_errors_with_positions() {
     for (q, pos) in [
-        ("(foo", 4),
+        ("(foo", 0),
         ("foo(", 3),
-        ("\"open", 5),
+        ("\"open", 0),
         ("a AND", 2),
         ("nosuchfield:x", 0),
     ] {

@@ -1,5 +1,6 @@
 //! Shared helpers: the bundled corpus, a shared index, temp corpora.
 
+use assert_cmd::Command;
 use dossier::{Corpus, Index, Location};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -77,5 +78,35 @@ pub fn big_corpus(root: &Path, copies: usize) {
             .replace("\"iran-intel\"", &format!("\"{id}\""))
             .replace("\"iran-intel-", &format!("\"{id}-"));
         std::fs::write(dir.join("article.toml"), toml).unwrap();
+    }
+}
+
+/// A hermetic `dossier` command: no inherited DOSSIER_* or NO_COLOR, its own
+/// index folder, run from the repository root (which has ./corpus).
+pub fn dossier(index: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("dossier").unwrap();
+    cmd.env_remove("DOSSIER_CORPUS")
+        .env_remove("DOSSIER_INDEX")
+        .env_remove("DOSSIER_NO_REFRESH")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE");
+    cmd.env("DOSSIER_INDEX", index)
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(index: &Path, args: &[&str]) -> Run {
+    let out = dossier(index).args(args).output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
     }
 }

@@ -1,0 +1,146 @@
+//! How passage text and keyword queries are cut into terms. Both sides go
+//! through the same analyzer, so whatever folds here folds alike in both.
+//!
+//! * A word is a run of letters and digits. Combining marks stay inside the
+//!   word they follow, so a decomposed `Cafe\u{301}` is one word, like the
+//!   precomposed `Café`.
+//! * Everything else separates words, so `’` and `'` both split `Mossad’s`
+//!   into `mossad` + `s`.
+//! * Each word is decomposed (NFD), stripped of its diacritics and
+//!   lower-cased: `Café`, `CAFE` and `Cafe\u{301}` are all `cafe`.
+//! * Then English Snowball stemming: `assassinations` = `assassinate`.
+
+use tantivy::tokenizer::{Language, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Name under which the passage-text analyzer is registered.
+pub(crate) const TEXT_TOKENIZER: &str = "dossier_en";
+
+/// The analyzer of passage text and of keyword queries.
+pub(crate) fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Splits text into folded words (see the module docs).
+#[derive(Clone, Default)]
+pub(crate) struct WordTokenizer {
+    token: Token,
+}
+
+pub(crate) struct WordStream<'a> {
+    text: &'a str,
+    at: usize,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        self.token.reset();
+        WordStream {
+            text,
+            at: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+impl TokenStream for WordStream<'_> {
+    fn advance(&mut self) -> bool {
+        let rest = &self.text[self.at..];
+        let Some((start, _)) = rest.char_indices().find(|&(_, c)| is_word_char(c)) else {
+            self.at = self.text.len();
+            return false;
+        };
+        let start = self.at + start;
+        let end = self.text[start..]
+            .char_indices()
+            .find(|&(_, c)| !is_word_char(c) && !is_combining_mark(c))
+            .map_or(self.text.len(), |(i, _)| start + i);
+        self.at = end;
+        let word = &self.text[start..end];
+        self.token.position = self.token.position.wrapping_add(1);
+        self.token.offset_from = start;
+        self.token.offset_to = end;
+        self.token.text.clear();
+        fold_word_into(word, &mut self.token.text);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+/// Lower-cases `word` without its diacritics into `out`.
+fn fold_word_into(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        return;
+    }
+    for c in word.nfd().filter(|c| !is_combining_mark(*c)) {
+        out.extend(c.to_lowercase());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<(String, usize, usize)> {
+        let mut analyzer = text_analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((t.text.clone(), t.offset_from, t.offset_to));
+        }
+        out
+    }
+
+    fn words(text: &str) -> Vec<String> {
+        terms(text).into_iter().map(|t| t.0).collect()
+    }
+
+    #[test]
+    fn curly_and_straight_apostrophes_tokenize_alike() {
+        assert_eq!(words("Mossad’s network"), words("mossad's NETWORK"));
+        assert_eq!(words("Mossad’s network"), ["mossad", "s", "network"]);
+        assert_eq!(words("assassinations"), words("assassinate"));
+    }
+
+    #[test]
+    fn decomposed_and_precomposed_accents_fold_alike() {
+        let decomposed = "Cafe\u{301} society";
+        assert_eq!(words(decomposed), ["cafe", "societi"]);
+        assert_eq!(words("Café society"), words(decomposed));
+        assert_eq!(words("CAFE society"), words(decomposed));
+        assert_eq!(words("Rohānī"), ["rohani"]);
+    }
+
+    #[test]
+    fn offsets_point_into_the_original_text() {
+        let text = "“Cafe\u{301}’s” end";
+        let t = terms(text);
+        assert_eq!(&text[t[0].1..t[0].2], "Cafe\u{301}");
+        assert_eq!(&text[t[1].1..t[1].2], "s");
+        assert_eq!(&text[t[2].1..t[2].2], "end");
+    }
+
+    #[test]
+    fn a_leading_combining_mark_is_not_a_word() {
+        assert_eq!(words("\u{301} x \u{301}"), ["x"]);
+    }
+}

@@ -1,0 +1,194 @@
+//! Query semantics found wrong by hostile testing, each pinned with an
+//! oracle written by hand from the text or the fixture.
+
+use crate::util::{copy_tree, index};
+use dossier::{Corpus, Error, Index, Location, Query};
+use std::path::{Path, PathBuf};
+
+fn ordinals(q: Query) -> Vec<u32> {
+    let mut o: Vec<u32> = index()
+        .search(&q.limit(1000))
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| h.ordinal)
+        .collect();
+    o.sort_unstable();
+    o
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn straight_and_curly_apostrophes_find_the_same_passages() {
+    // "Iran’s" occurs in these passages (the phrase "iran s").
+    let iran_s = vec![1, 3, 4, 5, 6, 10, 12, 14, 15, 16, 19];
+    assert_eq!(ordinals(Query::text("Iran's")), iran_s);
+    assert_eq!(ordinals(Query::text("Iran’s")), iran_s);
+    assert_eq!(ordinals(Query::text("\"Iran's nuclear\"")), vec![1, 6]);
+    assert_eq!(ordinals(Query::text("doesn't")), vec![5]);
+    assert_eq!(ordinals(Query::text("haven't")), vec![3]);
+    assert_eq!(ordinals(Query::text("aren't OR haven't")), vec![3, 14]);
+    // No passage has "Khatib’s" or "don’t": found nothing, and no error.
+    assert_eq!(index().search(&Query::text("Khatib's")).unwrap().total, 0);
+    assert_eq!(index().search(&Query::text("don't")).unwrap().total, 0);
+}
+
+#[test]
+fn fuzzy_terms_are_refused_with_a_clear_error() {
+    match index().search(&Query::text("security~2")) {
+        Err(Error::QuerySyntax { position, message }) => {
+            assert_eq!(position, 8, "at the ~");
+            assert!(
+                message.starts_with("fuzzy terms such as `security~2`"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Slop on a phrase is supported: "blood" and "revenge" one word apart.
+    assert_eq!(ordinals(Query::text("\"blood revenge\"~1")), vec![12]);
+}
+
+#[test]
+fn articles_are_validated_in_any_case() {
+    assert_eq!(ordinals(Query::all().article("IRAN-INTEL")).len(), 20);
+    assert_eq!(ordinals(Query::text("article:Iran-Intel")).len(), 20);
+    for q in [
+        Query::all().article("nonexistent"),
+        Query::text("article:nope"),
+        Query::all().article(""),
+    ] {
+        match index().search(&q) {
+            Err(Error::UnknownArticle { suggestions, .. }) => {
+                assert_eq!(suggestions, vec!["iran-intel".to_string()])
+            }
+            other => panic!("{q:?}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn every_label_accepts_any_case() {
+    assert_eq!(
+        ordinals(Query::all().stance("WARNS-AGAINST-WAR")),
+        ordinals(Query::all().stance("warns-against-war"))
+    );
+    assert_eq!(
+        ordinals(Query::text("stance:Warns-Against-War")),
+        vec![12, 13]
+    );
+    assert_eq!(
+        ordinals(Query::all().polarity("FAVOR")).len(),
+        ordinals(Query::all().polarity("favor")).len()
+    );
+    assert_eq!(
+        ordinals(Query::text("camp:REFORMISTS")),
+        ordinals(Query::all().camp("reformist"))
+    );
+}
+
+/// The hierarchy fixture: condemns ← condemns-assassination ←
+/// condemns-assassination-loudly, one annotation per passage h-01..h-03, and
+/// an unrelated `praises` in h-04.
+fn hierarchy() -> (tempfile::TempDir, Index) {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = Corpus::load(fixture("hierarchy")).unwrap();
+    let index = Index::open_or_build(&corpus, Location::Dir(dir.path().into())).unwrap();
+    (dir, index)
+}
+
+#[test]
+fn a_stance_search_includes_every_level_below_it() {
+    let (_dir, index) = hierarchy();
+    let found = |stance: &str| -> Vec<String> {
+        index
+            .search(&Query::all().stance(stance))
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.passage)
+            .collect()
+    };
+    assert_eq!(found("condemns"), ["h-01", "h-02", "h-03"]);
+    assert_eq!(found("condemns-assassination"), ["h-01", "h-02"]);
+    assert_eq!(found("condemns-assassination-loudly"), ["h-01"]);
+    assert_eq!(found("praises"), ["h-04"]);
+    assert_eq!(
+        index
+            .count(&Query::text("stance:condemns-assassination"))
+            .unwrap(),
+        2
+    );
+}
+
+#[test]
+fn stance_counts_equal_what_a_search_finds() {
+    let (_dir, index) = hierarchy();
+    let counts: Vec<(String, u64)> = index
+        .stances()
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.stance.id, s.passages))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("condemns".to_string(), 3),
+            ("condemns-assassination".to_string(), 2),
+            ("condemns-assassination-loudly".to_string(), 1),
+            ("praises".to_string(), 1),
+        ]
+    );
+}
+
+#[test]
+fn a_stance_that_is_its_own_parent_is_one_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("corpus");
+    copy_tree(&fixture("hierarchy"), &root);
+    let stances = root.join("stances.toml");
+    let text = std::fs::read_to_string(&stances).unwrap();
+    let looped = text.replacen(
+        "id = \"condemns\"\ndescription",
+        "id = \"condemns\"\nparent = \"condemns\"\ndescription",
+        1,
+    );
+    assert_ne!(looped, text);
+    std::fs::write(&stances, looped).unwrap();
+    match Corpus::load(&root) {
+        Err(Error::Corpus(errors)) => {
+            assert_eq!(errors.len(), 1, "{errors:#?}");
+            assert_eq!(errors[0].message, "stance `condemns` is its own ancestor");
+            assert_eq!(errors[0].line, Some(5), "the `parent` line");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn decomposed_and_precomposed_accents_match_alike() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("corpus");
+    copy_tree(&fixture("base"), &root);
+    // The same 16 bytes as "Mr Khatib spoke.", with a decomposed é.
+    let text = root.join("articles/tiny/text.txt");
+    let original = std::fs::read_to_string(&text).unwrap();
+    let decomposed = "Cafe\u{301} met them.";
+    assert_eq!(decomposed.len(), "Mr Khatib spoke.".len());
+    std::fs::write(&text, original.replacen("Mr Khatib spoke.", decomposed, 1)).unwrap();
+    let corpus = Corpus::load(&root).unwrap();
+    let index = Index::open_or_build(&corpus, Location::Dir(tmp.path().join("i"))).unwrap();
+    for q in ["café", "CAFÉ", "cafe", "Cafe\u{301}", "\"café met\""] {
+        let hits = index.search(&Query::text(q)).unwrap().hits;
+        assert_eq!(
+            hits.iter().map(|h| h.passage.as_str()).collect::<Vec<_>>(),
+            ["tiny-01"],
+            "{q}"
+        );
+    }
+}
