@@ -171,6 +171,131 @@ fn a_stance_that_is_its_own_parent_is_one_error() {
 }
 
 #[test]
+fn a_stance_resolves_to_itself_and_every_level_below() {
+    let (_dir, index) = hierarchy();
+    let resolved = |stance: &str| {
+        index
+            .search(&Query::all().stance(stance))
+            .unwrap()
+            .query
+            .stances
+    };
+    assert_eq!(
+        resolved("condemns"),
+        [
+            "condemns",
+            "condemns-assassination",
+            "condemns-assassination-loudly"
+        ]
+    );
+    assert_eq!(
+        resolved("Condemns-Assassination"),
+        ["condemns-assassination", "condemns-assassination-loudly"]
+    );
+    assert_eq!(
+        resolved("condemns-assassination-loudly"),
+        ["condemns-assassination-loudly"]
+    );
+    assert_eq!(resolved("praises"), ["praises"]);
+    // With the other stance filters, on the same annotation: every
+    // condemnation is Khatib's, against Mossad; only the praise is favor.
+    let found = |q: Query| -> Vec<String> {
+        index
+            .search(&q)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.passage)
+            .collect()
+    };
+    assert_eq!(
+        found(
+            Query::all()
+                .stance("condemns-assassination")
+                .holder("Mr Khatib")
+                .target("Mossad")
+                .polarity("against")
+        ),
+        ["h-01", "h-02"]
+    );
+    assert!(found(Query::all().stance("condemns").polarity("favor")).is_empty());
+    assert_eq!(
+        found(Query::text(
+            "stance:condemns polarity:favor OR stance:praises"
+        )),
+        ["h-04"]
+    );
+    // Facets count each stance itself, not its descendants.
+    let facets = index
+        .facets(&Query::all(), &[dossier::FacetDim::Stance])
+        .unwrap();
+    let counts: Vec<(dossier::FacetKey, u64)> = facets
+        .counts
+        .into_iter()
+        .map(|c| (c.value, c.count))
+        .collect();
+    let one = |s: &str| dossier::FacetKey::One(s.into());
+    assert_eq!(
+        counts,
+        [
+            (one("condemns"), 1),
+            (one("condemns-assassination"), 1),
+            (one("condemns-assassination-loudly"), 1),
+            (one("praises"), 1),
+        ]
+    );
+}
+
+#[test]
+fn a_cycle_of_three_stances_is_one_error_per_stance_on_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("corpus");
+    copy_tree(&fixture("hierarchy"), &root);
+    let stances = root.join("stances.toml");
+    let text = std::fs::read_to_string(&stances).unwrap();
+    // condemns → …-loudly → condemns-assassination → condemns, and praises
+    // hangs below the cycle.
+    let looped = text
+        .replacen(
+            "id = \"condemns\"\n",
+            "id = \"condemns\"\nparent = \"condemns-assassination-loudly\"\n",
+            1,
+        )
+        .replacen(
+            "description = \"Praises an actor.\"\n",
+            "description = \"Praises an actor.\"\nparent = \"condemns\"\n",
+            1,
+        );
+    assert_eq!(looped.lines().count(), text.lines().count() + 2);
+    std::fs::write(&stances, looped).unwrap();
+    match Corpus::load(&root) {
+        Err(Error::Corpus(errors)) => {
+            let got: Vec<(String, Option<usize>)> =
+                errors.iter().map(|e| (e.message.clone(), e.line)).collect();
+            // Each on its `parent` line; praises is below the cycle, not on it.
+            assert_eq!(
+                got,
+                [
+                    ("stance `condemns` is its own ancestor".to_string(), Some(5)),
+                    (
+                        "stance `condemns-assassination` is its own ancestor".to_string(),
+                        Some(11)
+                    ),
+                    (
+                        "stance `condemns-assassination-loudly` is its own ancestor".to_string(),
+                        Some(16)
+                    ),
+                ]
+            );
+            assert!(errors
+                .iter()
+                .all(|e| e.file == std::path::Path::new("stances.toml")));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn decomposed_and_precomposed_accents_match_alike() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("corpus");
