@@ -187,18 +187,26 @@ struct Ctx {
 impl Ctx {
     /// Opens the index, building it when missing or stale.
     fn index(&self, force: bool) -> Result<Index> {
+        let mut unusable = None;
         if self.no_refresh && !force {
             let dir = match &self.location {
                 Location::Dir(d) => d.clone(),
                 Location::Cache => dossier::index::default_index_dir(&self.source),
             };
-            // Fall through to a normal open (and build) when there is none.
-            if let Ok(index) = Index::open(dir) {
-                return Ok(index);
+            // Fall through to a normal open (and build) when there is none
+            // or it is damaged.
+            match Index::open(dir) {
+                Ok(index) => return Ok(index),
+                Err(e) => unusable = Some(e),
             }
         }
         if let CorpusSource::Dir(d) = &self.source {
             if !d.is_dir() {
+                // Nothing to rebuild from: say what is wrong with the index
+                // the user asked to use as it is.
+                if let Some(e @ Error::IndexDamaged { .. }) = unusable {
+                    return Err(e);
+                }
                 return Err(Error::Io {
                     path: d.clone(),
                     source: std::io::Error::new(

@@ -137,10 +137,26 @@ fn ambiguous_names_are_noted_on_stderr() {
         &["search", "--actor", "Ali", "--format", "json"],
     );
     assert_eq!(r.code, 0);
-    assert!(r.stderr.contains("`Ali` is ambiguous"), "{}", r.stderr);
-    assert!(
-        serde_json::from_str::<Results>(&r.stdout).is_ok(),
-        "stdout stays pure JSON"
+    assert_eq!(
+        r.stderr,
+        "dossier: note: `Ali` is ambiguous; searching all of: Ali Khamenei (ali-khamenei), \
+         Ali Younesi (ali-younesi), Qorbanali Dorri Najafabadi (qorbanali-dorri-najafabadi), \
+         Alireza Zakani (alireza-zakani)\n"
+    );
+    // stdout stays pure JSON: the passages of the four (8, 9, 18, 19).
+    let results: Results = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        results
+            .hits
+            .iter()
+            .map(|h| h.passage.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "iran-intel-08",
+            "iran-intel-09",
+            "iran-intel-18",
+            "iran-intel-19"
+        ]
     );
 }
 
@@ -337,19 +353,29 @@ fn a_closed_pipe_exits_quietly() {
     let root = tmp.path().join("corpus");
     crate::util::big_corpus(&root, 50);
     let bin = assert_cmd::cargo::cargo_bin("dossier");
+    let index = tmp.path().join("index");
+    // Build first, so that the pipe closes while results are printed.
+    assert_eq!(
+        run(&index, &["--corpus", root.to_str().unwrap(), "index"]).code,
+        0
+    );
+    // dossier's own exit status, not head's.
     let script = format!(
-        "'{}' --corpus '{}' --index '{}' search --limit 1000 --format jsonl | head -c 100 > /dev/null",
+        "'{}' --corpus '{}' --index '{}' search --limit 1000 --format jsonl | head -c 100 > /dev/null; \
+         echo \"exit=${{PIPESTATUS[0]}}\"",
         bin.display(),
         root.display(),
-        tmp.path().join("index").display()
+        index.display()
     );
-    let out = std::process::Command::new("sh")
+    let out = std::process::Command::new("bash")
         .arg("-c")
         .arg(script)
         .env_remove("NO_COLOR")
+        .env_remove("DOSSIER_INDEX")
+        .env_remove("DOSSIER_CORPUS")
         .output()
         .unwrap();
-    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "exit=0\n");
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         "",
@@ -362,12 +388,42 @@ fn colour_follows_the_flag_and_no_color() {
     let idx = tempfile::tempdir().unwrap();
     let on = run(idx.path(), &["search", "revenge", "--color", "always"]);
     assert!(on.stdout.contains("\x1b["), "colour on request");
-    let off = dossier(idx.path())
-        .args(["search", "revenge", "--color", "auto"])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(!String::from_utf8_lossy(&off.stdout).contains("\x1b["));
+    let piped = run(idx.path(), &["search", "revenge", "--color", "auto"]);
+    assert_eq!(piped.code, 0);
+    assert!(!piped.stdout.contains('\x1b'), "no colour in a pipe");
+    // On a terminal (a pty from script(1)): colour by default, none with
+    // NO_COLOR set.
+    let on_a_terminal = |no_color: bool| {
+        let command = format!(
+            "{}'{}' --index '{}' search revenge --color auto",
+            if no_color { "NO_COLOR=1 " } else { "" },
+            assert_cmd::cargo::cargo_bin("dossier").display(),
+            idx.path().display()
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("DOSSIER_INDEX")
+            .env_remove("DOSSIER_CORPUS")
+            .env("TERM", "xterm")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let tty = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(tty.contains("iran-intel-12"), "{tty:?}");
+        tty
+    };
+    assert!(
+        on_a_terminal(false).contains("\x1b["),
+        "colour on a terminal"
+    );
+    assert!(
+        !on_a_terminal(true).contains('\x1b'),
+        "NO_COLOR turns it off"
+    );
     let json = run(
         idx.path(),
         &["search", "revenge", "--color", "always", "--format", "json"],
@@ -378,16 +434,19 @@ fn colour_follows_the_flag_and_no_color() {
 #[test]
 fn every_command_speaks_every_format() {
     let idx = tempfile::tempdir().unwrap();
-    let commands: [&[&str]; 7] = [
-        &["search", "security"],
-        &["facets", "--by", "stance"],
-        &["show", "iran-intel-01"],
-        &["actors"],
-        &["actors", "Dehghan"],
-        &["stances"],
-        &["timeline"],
+    // With the number of JSON lines each prints: security is in 13
+    // passages (10 by default), 10 stances are used, 36 actors registered,
+    // 13 dated events; show and a name resolution are one object.
+    let commands: [(&[&str], usize); 7] = [
+        (&["search", "security"], 10),
+        (&["facets", "--by", "stance"], 10),
+        (&["show", "iran-intel-01"], 1),
+        (&["actors"], 36),
+        (&["actors", "Dehghan"], 1),
+        (&["stances"], 10),
+        (&["timeline"], 13),
     ];
-    for args in commands {
+    for (args, lines) in commands {
         let text = run(idx.path(), &[args, &["--format", "text"]].concat());
         assert_eq!(text.code, 0, "{args:?}: {}", text.stderr);
         assert!(
@@ -400,6 +459,7 @@ fn every_command_speaks_every_format() {
             .unwrap_or_else(|e| panic!("{args:?}: {e}"));
         let jsonl = run(idx.path(), &[args, &["--format", "jsonl"]].concat());
         assert_eq!(jsonl.code, 0, "{args:?}");
+        assert_eq!(jsonl.stdout.lines().count(), lines, "{args:?}");
         for line in jsonl.stdout.lines() {
             serde_json::from_str::<serde_json::Value>(line)
                 .unwrap_or_else(|e| panic!("{args:?}: {e}"));
@@ -494,8 +554,289 @@ fn hostile_arguments_get_one_line_errors() {
         "{}",
         r.stderr
     );
-    let many = "term ".repeat(10_000);
+    // Each limit alone, with its own message: 257 words in 1,285 bytes,
+    // then 8,193 bytes in one word.
+    let many = vec!["term"; 257].join(" ");
     let r = run(idx.path(), &["search", &many]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("the limit is"), "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "dossier: bad query at character 1280: the query has more than 256 words; this is word 257\n"
+    );
+    let long = "x".repeat(8193);
+    let r = run(idx.path(), &["search", &long]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dossier: bad query at character 8192: the query is 8193 bytes long; the limit is 8192\n"
+    );
+}
+
+/// The passage ids a JSON search printed, in order.
+fn found(r: &crate::util::Run) -> Vec<String> {
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let results: Results = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(results.total, results.hits.len(), "one page holds them all");
+    results.hits.into_iter().map(|h| h.passage).collect()
+}
+
+fn numbered(ordinals: &[u32]) -> Vec<String> {
+    ordinals
+        .iter()
+        .map(|o| format!("iran-intel-{o:02}"))
+        .collect()
+}
+
+/// Every filter flag and annotation field, with the passages read from
+/// article.toml.
+#[test]
+fn filters_and_fields_find_exactly_the_annotated_passages() {
+    let idx = tempfile::tempdir().unwrap();
+    let search = |args: &[&str]| {
+        // Fields are keywords, ranked by score: compare in passage order.
+        let mut all = vec![
+            "search", "--limit", "100", "--sort", "position", "--format", "json",
+        ];
+        all.extend_from_slice(args);
+        run(idx.path(), &all)
+    };
+    let against: Vec<u32> = (1..=20).filter(|o| ![11, 18].contains(o)).collect();
+    let cases: [(&[&str], &[u32]); 15] = [
+        // Stance targets that are topics.
+        (
+            &["--target", "security-reckoning"],
+            &[8, 11, 12, 13, 19, 20],
+        ),
+        (&["--target", "mojtahed-rule"], &[16, 17]),
+        (&["--target", "war-escalation"], &[12, 13]),
+        // Camps of the actors listed: centrists and Rouhani (17); hardliners,
+        // Zakani and Hamshahri (19); reformists and the Reformist Front (13).
+        (&["--camp", "hardliner"], &[12, 19]),
+        (&["--camp", "centrist"], &[12, 17]),
+        (&["--camp", "reformist"], &[12, 13]),
+        (&["--camp", "reformist", "--camp", "centrist"], &[12]),
+        // Favor is only ever the reckoning; 11 and 18 hold nothing against.
+        (&["--polarity", "favor"], &[8, 11, 12, 13, 19, 20]),
+        (&["--polarity", "Against"], &against),
+        // Query fields.
+        (&["holder:hardliners"], &[12]),
+        (&["holder:Abbasi"], &[10]),
+        (&["holder:author"], &[3, 4, 5, 6, 7, 10, 19, 20]),
+        (&["topic:mojtahed-rule"], &[16, 17, 18]),
+        (
+            &["topic:hijab-enforcement OR topic:blame-shifting"],
+            &[15, 19],
+        ),
+        (&["target:israel", "--stance", "condemns"], &[13, 15]),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(found(&search(args)), numbered(expected), "{args:?}");
+    }
+    // No annotation is neutral.
+    let none = search(&["--polarity", "neutral"]);
+    assert_eq!(none.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&none.stdout).unwrap();
+    assert_eq!(
+        (v["total"].as_u64(), v["hits"].as_array().map(Vec::len)),
+        (Some(0), Some(0))
+    );
+    // Paging: the second of Khatib's three passages, and the last two of all.
+    let page = |args: &[&str]| {
+        let mut all = vec!["search", "--format", "json"];
+        all.extend_from_slice(args);
+        let r = run(idx.path(), &all);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let results: Results = serde_json::from_str(&r.stdout).unwrap();
+        let got: Vec<String> = results.hits.into_iter().map(|h| h.passage).collect();
+        (results.total, got)
+    };
+    assert_eq!(
+        page(&["--actor", "Khatib", "--offset", "1", "--limit", "1"]),
+        (3, numbered(&[2]))
+    );
+    assert_eq!(page(&["--offset", "18"]), (20, numbered(&[19, 20])));
+    let r = run(idx.path(), &["search", "--offset", "100001"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "dossier: invalid value '100001' for '--offset <OFFSET>': 100001 is not in 0..=100000 \
+         (see `dossier --help`)\n"
+    );
+    let r = run(idx.path(), &["search", "--offset", "100000"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            1,
+            "dossier: --offset 100000 is past the last hit (20 passages match)\n"
+        )
+    );
+}
+
+#[test]
+fn sort_orders_by_score_or_by_position() {
+    let idx = tempfile::tempdir().unwrap();
+    // hijab is only in passage 15, revenge only in 12, iPhone only in 19;
+    // the boosts decide the order by score.
+    let q = "hijab^100 OR revenge^10 OR iphone";
+    let order = |sort: Option<&str>| {
+        let mut args = vec!["search", q, "--format", "json"];
+        if let Some(s) = sort {
+            args.extend_from_slice(&["--sort", s]);
+        }
+        found(&run(idx.path(), &args))
+    };
+    assert_eq!(order(Some("score")), numbered(&[15, 12, 19]));
+    assert_eq!(order(None), numbered(&[15, 12, 19]), "score is the default");
+    assert_eq!(order(Some("position")), numbered(&[12, 15, 19]));
+    // Without keywords every score is null and order is position.
+    let r = run(
+        idx.path(),
+        &[
+            "search",
+            "--camp",
+            "hardliner",
+            "--sort",
+            "score",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["hits"][0]["score"], serde_json::Value::Null);
+    assert_eq!(found(&r), numbered(&[12, 19]));
+}
+
+#[test]
+fn article_flag_and_field_pick_one_article() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("corpus");
+    crate::util::big_corpus(&root, 1);
+    let corpus = root.to_str().unwrap();
+    let idx = tmp.path().join("index");
+    let search = |args: &[&str]| {
+        let mut all = vec!["--corpus", corpus, "search", "--format", "json"];
+        all.extend_from_slice(args);
+        found(&run(&idx, &all))
+    };
+    assert_eq!(search(&["revenge"]), ["copy-0000-12", "iran-intel-12"]);
+    assert_eq!(
+        search(&["--article", "copy-0000", "--actor", "Khatib"]),
+        ["copy-0000-01", "copy-0000-02", "copy-0000-03"]
+    );
+    assert_eq!(
+        search(&["--article", "iran-intel", "revenge"]),
+        ["iran-intel-12"]
+    );
+    assert_eq!(search(&["article:copy-0000 revenge"]), ["copy-0000-12"]);
+    assert_eq!(
+        search(&[
+            "article:copy-0000 OR article:iran-intel",
+            "--actor",
+            "Dehqan"
+        ]),
+        ["copy-0000-08", "iran-intel-08"]
+    );
+}
+
+#[test]
+fn facets_and_timeline_exit_1_when_nothing_matches() {
+    let idx = tempfile::tempdir().unwrap();
+    let facets = run(idx.path(), &["facets", "--by", "actor", "zeppelin"]);
+    assert_eq!(
+        (facets.code, facets.stdout.as_str()),
+        (1, "0 passages match; counts by actor\n")
+    );
+    let json = run(
+        idx.path(),
+        &["facets", "--by", "holder", "zeppelin", "--format", "json"],
+    );
+    assert_eq!(json.code, 1);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&json.stdout).unwrap(),
+        serde_json::json!({"by": ["holder"], "total": 0, "counts": []})
+    );
+    let timeline = run(idx.path(), &["timeline", "zeppelin"]);
+    assert_eq!((timeline.code, timeline.stdout.as_str()), (1, ""));
+    // Passage 15 matches but reports no dated event: nothing to list.
+    let undated = run(idx.path(), &["timeline", "hijab"]);
+    assert_eq!((undated.code, undated.stdout.as_str()), (1, ""));
+    // Khatib's passages 1 and 3 report three events; 2 reports none.
+    let dated = run(
+        idx.path(),
+        &["timeline", "--actor", "Khatib", "--format", "json"],
+    );
+    assert_eq!(dated.code, 0);
+    let v: serde_json::Value = serde_json::from_str(&dated.stdout).unwrap();
+    let events: Vec<(&str, &str)> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["date"].as_str().unwrap(), e["passage"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("2021", "iran-intel-01"),
+            ("--07-24", "iran-intel-01"),
+            ("--07-31", "iran-intel-03")
+        ]
+    );
+}
+
+#[test]
+fn a_damaged_index_without_its_corpus_is_exit_2_naming_the_damage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("corpus");
+    copy_tree(&corpus_dir(), &root);
+    let idx = tmp.path().join("index");
+    let corpus = root.to_str().unwrap();
+    assert_eq!(run(&idx, &["--corpus", corpus, "index"]).code, 0);
+    let generation = idx.join(std::fs::read_to_string(idx.join("CURRENT")).unwrap().trim());
+    let store = std::fs::read_dir(&generation)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "store"))
+        .unwrap();
+    let size = std::fs::metadata(&store).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&store)
+        .unwrap()
+        .set_len(10)
+        .unwrap();
+    let saved = tmp.path().join("saved");
+    std::fs::rename(&root, &saved).unwrap();
+    let expected = format!(
+        "dossier: the index at {} is unusable ({} is 10 bytes, expected {size}); \
+         rebuild it with `dossier index --force`\n",
+        generation.display(),
+        store.file_name().unwrap().to_string_lossy()
+    );
+    let flag = run(
+        &idx,
+        &["--corpus", corpus, "--no-refresh", "search", "revenge"],
+    );
+    assert_eq!((flag.code, flag.stdout.as_str()), (2, ""));
+    assert_eq!(flag.stderr, expected);
+    let env = dossier(&idx)
+        .env("DOSSIER_NO_REFRESH", "1")
+        .args(["--corpus", corpus, "facets", "--by", "actor"])
+        .output()
+        .unwrap();
+    assert_eq!(env.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&env.stderr), expected);
+    // Checking freshness needs the corpus first.
+    let fresh = run(&idx, &["--corpus", corpus, "search", "revenge"]);
+    assert_eq!(fresh.code, 2);
+    assert_eq!(
+        fresh.stderr,
+        format!("dossier: {corpus}: no such corpus directory\n")
+    );
+    // With the corpus back, the damaged index is rebuilt.
+    std::fs::rename(&saved, &root).unwrap();
+    let rebuilt = run(
+        &idx,
+        &["--corpus", corpus, "search", "revenge", "--format", "json"],
+    );
+    assert_eq!(found(&rebuilt), ["iran-intel-12"]);
 }

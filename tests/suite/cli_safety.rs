@@ -73,23 +73,53 @@ fn a_query_that_starts_with_a_dash_needs_the_escape_and_never_prints_help() {
     );
 }
 
+/// DOSSIER_NO_REFRESH in each spelling: true ones answer from the
+/// existing index although the corpus changed, false ones see the change.
 #[test]
 fn boolean_environment_variables_take_the_usual_spellings() {
-    let idx = tempfile::tempdir().unwrap();
-    assert_eq!(run(idx.path(), &["index"]).code, 0);
-    for value in ["1", "yes", "on", "true", "0", "no", "off", "false", "TRUE"] {
-        let r = dossier(idx.path())
+    for (value, no_refresh) in [
+        ("1", true),
+        ("yes", true),
+        ("on", true),
+        ("true", true),
+        ("TRUE", true),
+        ("0", false),
+        ("no", false),
+        ("off", false),
+        ("false", false),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("corpus");
+        copy_tree(&crate::util::corpus_dir(), &root);
+        let idx = tmp.path().join("index");
+        let corpus = root.to_str().unwrap();
+        assert_eq!(run(&idx, &["--corpus", corpus, "index"]).code, 0);
+        // Passage 15 is the only one with this topic; take it away.
+        let article = root.join("articles/iran-intel/article.toml");
+        let toml = std::fs::read_to_string(&article).unwrap();
+        let edited = toml.replace("\"hijab-enforcement\", ", "");
+        assert_ne!(edited, toml);
+        std::fs::write(&article, edited).unwrap();
+        let r = dossier(&idx)
             .env("DOSSIER_NO_REFRESH", value)
-            .args(["search", "revenge"])
+            .args(["--corpus", corpus, "search", "--topic", "hijab-enforcement"])
+            .args(["--format", "json"])
             .output()
             .unwrap();
-        assert_eq!(
-            r.status.code(),
-            Some(0),
-            "DOSSIER_NO_REFRESH={value}: {}",
-            String::from_utf8_lossy(&r.stderr)
-        );
+        let stdout = String::from_utf8_lossy(&r.stdout);
+        if no_refresh {
+            assert_eq!(r.status.code(), Some(0), "DOSSIER_NO_REFRESH={value}");
+            assert_eq!(
+                passages(&stdout),
+                ["iran-intel-15"],
+                "{value}: the old index"
+            );
+        } else {
+            assert_eq!(r.status.code(), Some(1), "DOSSIER_NO_REFRESH={value}");
+            assert_eq!(json_total(&stdout), 0, "{value}: rebuilt");
+        }
     }
+    let idx = tempfile::tempdir().unwrap();
     let r = dossier(idx.path())
         .env("DOSSIER_NO_REFRESH", "maybe")
         .args(["search", "revenge"])
