@@ -38,13 +38,26 @@ pub fn query_case(index: &Index, data: &[u8]) {
     }
 }
 
-/// Writes arbitrary bytes over one corpus file (picked by the first byte)
-/// and runs the whole validation. Errors are fine; panics are not, and
-/// every reported error must name its file.
+/// Writes arbitrary bytes over one corpus file (picked by the first byte),
+/// runs the whole validation and restores the file. Errors are fine;
+/// panics are not, and every reported error must name its file.
 pub fn corpus_case(root: &Path, data: &[u8]) {
-    let Some((&pick, rest)) = data.split_first() else {
-        return;
-    };
+    if let Some(Err(Error::Corpus(errors))) = corpus_outcome(root, data) {
+        assert!(!errors.is_empty(), "an empty error list");
+        assert!(
+            errors.iter().all(|d| !d.file.as_os_str().is_empty()),
+            "an error without a file"
+        );
+    }
+}
+
+/// What loading and checking the corpus gives with `data` written over the
+/// file its first byte picks; `None` for empty input.
+pub fn corpus_outcome(
+    root: &Path,
+    data: &[u8],
+) -> Option<dossier::Result<dossier::corpus::CheckSummary>> {
+    let (&pick, rest) = data.split_first()?;
     let file = match pick % 4 {
         0 => "actors.toml",
         1 => "stances.toml",
@@ -56,11 +69,5 @@ pub fn corpus_case(root: &Path, data: &[u8]) {
     std::fs::write(&path, rest).expect("write fuzz input");
     let outcome = dossier::Corpus::load(root).and_then(|c| c.check());
     std::fs::write(&path, original).expect("restore fixture");
-    if let Err(Error::Corpus(errors)) = outcome {
-        assert!(!errors.is_empty(), "an empty error list");
-        assert!(
-            errors.iter().all(|d| !d.file.as_os_str().is_empty()),
-            "an error without a file"
-        );
-    }
+    Some(outcome)
 }
