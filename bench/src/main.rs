@@ -98,6 +98,15 @@ fn write_report(
         report::markdown(results, &command, Some(&rel_plot)),
     )?;
     eprintln!("wrote {} and {}", report_path.display(), plot.display());
+    // The report is written either way, to show the table; a run whose
+    // systems disagree on hit counts fails.
+    let disagree = run::disagreements(results);
+    if !disagree.is_empty() {
+        return Err(anyhow!(
+            "the systems disagree on hit counts:\n{}",
+            disagree.join("\n")
+        ));
+    }
     Ok(())
 }
 

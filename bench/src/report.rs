@@ -136,15 +136,23 @@ pub fn markdown(results: &[SizeResult], command: &str, plot: Option<&str>) -> St
                 ratio(p(&q.ripgrep_process), p(&q.dossier_cli_no_refresh))
             );
         }
-        let _ = writeln!(s, "\n### Hit counts (do the systems agree?)\n");
-        let _ = writeln!(s, "| query | dossier | tantivy | bare | FTS5 | ripgrep |");
-        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
+        let _ = writeln!(
+            s,
+            "\n### Hit counts (a run fails unless every system agrees)\n"
+        );
+        let _ = writeln!(
+            s,
+            "| query | dossier | dossier CLI | CLI --no-refresh | tantivy | bare | FTS5 | ripgrep |"
+        );
+        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
         for q in &r.queries {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 q.query,
                 hits(&q.dossier_lib),
+                hits(&q.dossier_cli),
+                hits(&q.dossier_cli_no_refresh),
                 hits(&q.tantivy_lib),
                 hits(&q.bare_tantivy_process),
                 hits(&q.fts5_lib),

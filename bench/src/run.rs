@@ -86,16 +86,25 @@ fn lib_latency(
     Ok(Some(summarize(samples, Some(hits))))
 }
 
+/// Times a whole process. Exit 1 ("found nothing", for dossier and
+/// ripgrep) is accepted only when `expect_hits` is false: where the library
+/// found hits, a process that finds none is wrong, not fast.
 fn process_latency(
     runs: usize,
+    expect_hits: bool,
     mut cmd: impl FnMut() -> Command,
 ) -> Result<(Latency, f64, String)> {
     let run = |c: &mut Command| -> Result<(f64, String)> {
         let t = Instant::now();
-        let out = c.stderr(Stdio::null()).output()?;
+        let out = c.stderr(Stdio::piped()).output()?;
         let ms = t.elapsed().as_secs_f64() * 1000.0;
-        if !out.status.success() && out.status.code() != Some(1) {
-            return Err(anyhow!("{c:?} failed: {:?}", out.status));
+        let nothing = out.status.code() == Some(1) && !expect_hits;
+        if !out.status.success() && !nothing {
+            return Err(anyhow!(
+                "{c:?} failed ({:?}) where hits were expected: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
         }
         Ok((ms, String::from_utf8_lossy(&out.stdout).into_owned()))
     };
@@ -164,6 +173,12 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
         .stdout(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
+    if !rg_available {
+        return Err(anyhow!(
+            "ripgrep (rg) is not installed; the benchmark compares its hit counts \
+             (bench/run.sh installs it with apt-get)"
+        ));
+    }
     for q in QUERIES {
         eprintln!("[{passages}] query {q}");
         let mut row = QueryRow {
@@ -176,8 +191,14 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
         row.tantivy_lib = lib_latency(o.lib_runs, || raw.query(&mix, q))?;
         // FTS5 joins can take long on big corpora: fewer runs.
         row.fts5_lib = lib_latency(o.lib_runs.min(50), || Ok(Some(fts.query(&mix, q)?)))?;
+        let expect_hits = row
+            .dossier_lib
+            .as_ref()
+            .and_then(|l| l.hits)
+            .is_some_and(|h| h > 0);
         if let Some(args) = systems::dossier_cli_args(&mix, q) {
-            let cli = |extra: &[&str]| {
+            // Global flags before the command, its own flags after.
+            let cli = |extra: &[&str], trailing: &[&str]| {
                 let mut c = Command::new(&o.dossier_bin);
                 c.env_remove("DOSSIER_CORPUS").env_remove("DOSSIER_INDEX");
                 c.arg("--corpus")
@@ -186,13 +207,23 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
                     .arg(idx("dossier"))
                     .args(extra)
                     .args(&args)
-                    .args(["--color", "never"]);
+                    .args(["--color", "never"])
+                    .args(trailing);
                 c
             };
-            let (lat, first, _) = process_latency(o.process_runs, || cli(&[]))?;
+            let (mut lat, first, _) =
+                process_latency(o.process_runs, expect_hits, || cli(&[], &[]))?;
+            // The timed runs print text; one more run prints JSON to count.
+            lat.hits = Some(cli_hits(q, cli(&[], &["--format", "json"]), expect_hits)?);
             row.dossier_cli = Some(lat);
             row.dossier_cli_first_ms = Some(first);
-            let (lat, _, _) = process_latency(o.process_runs, || cli(&["--no-refresh"]))?;
+            let (mut lat, _, _) =
+                process_latency(o.process_runs, expect_hits, || cli(&["--no-refresh"], &[]))?;
+            lat.hits = Some(cli_hits(
+                q,
+                cli(&["--no-refresh"], &["--format", "json"]),
+                expect_hits,
+            )?);
             row.dossier_cli_no_refresh = Some(lat);
         }
         if ["term", "phrase", "and"].contains(&q) {
@@ -201,26 +232,185 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
                 "phrase" => format!("\"{} {}\"", mix.phrase.0, mix.phrase.1),
                 _ => format!("{} {}", mix.and.0, mix.and.1),
             };
-            let (mut lat, _, out) = process_latency(o.process_runs, || {
+            let (mut lat, _, out) = process_latency(o.process_runs, expect_hits, || {
                 let mut c = Command::new(&o.bare_bin);
                 c.arg(idx("dossier")).arg(&text);
                 c
             })?;
             lat.hits = out.split_whitespace().next().and_then(|n| n.parse().ok());
             row.bare_tantivy_process = Some(lat);
-            if rg_available {
-                if let Some(sh) = systems::rg_command(&corpus, &mix, q) {
-                    let (mut lat, _, out) = process_latency(o.process_runs.min(10), || {
+            if let Some(sh) = systems::rg_command(&corpus, &mix, q) {
+                let (mut lat, _, out) =
+                    process_latency(o.process_runs.min(10), expect_hits, || {
                         let mut c = Command::new("sh");
                         c.arg("-c").arg(&sh);
                         c
                     })?;
-                    lat.hits = out.trim().parse().ok();
-                    row.ripgrep_process = Some(lat);
-                }
+                // `rg -c` prints nothing when nothing matches.
+                lat.hits = if out.trim().is_empty() {
+                    Some(0)
+                } else {
+                    out.trim().parse().ok()
+                };
+                row.ripgrep_process = Some(lat);
             }
         }
         result.queries.push(row);
     }
     Ok(result)
+}
+
+/// The CLI's hit count for a query: `total` of a search, or the facet rows
+/// shown (`--top 20`), from one run with `--format json`.
+fn cli_hits(query: &str, mut cmd: Command, expect_hits: bool) -> Result<usize> {
+    let out = cmd.stderr(Stdio::piped()).output()?;
+    let nothing = out.status.code() == Some(1) && !expect_hits;
+    if !out.status.success() && !nothing {
+        return Err(anyhow!(
+            "{cmd:?} failed ({:?}) where hits were expected: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).with_context(|| format!("{cmd:?} printed no JSON"))?;
+    let hits = if query.starts_with("facets") {
+        v["counts"].as_array().map(|c| c.len().min(20))
+    } else {
+        v["total"].as_u64().map(|t| t as usize)
+    };
+    hits.ok_or_else(|| anyhow!("{cmd:?}: no hit count in its JSON"))
+}
+
+/// The systems that must report a hit count for each query: all of them
+/// for the keyword queries, dossier (library and CLI) and FTS5 for the
+/// annotation queries.
+fn hit_counts(q: &QueryRow) -> Vec<(&'static str, Option<usize>)> {
+    let hits = |l: &Option<Latency>| l.as_ref().and_then(|l| l.hits);
+    let mut v = vec![
+        ("dossier lib", hits(&q.dossier_lib)),
+        ("dossier CLI", hits(&q.dossier_cli)),
+        ("CLI --no-refresh", hits(&q.dossier_cli_no_refresh)),
+        ("FTS5", hits(&q.fts5_lib)),
+    ];
+    if ["term", "phrase", "and"].contains(&q.query.as_str()) {
+        v.extend([
+            ("tantivy lib", hits(&q.tantivy_lib)),
+            ("bare", hits(&q.bare_tantivy_process)),
+            ("ripgrep", hits(&q.ripgrep_process)),
+        ]);
+    }
+    v
+}
+
+/// Every query on which the systems disagree about the number of hits, or
+/// a system gave no count: the benchmark compares like with like only if
+/// they all find the same passages.
+pub fn disagreements(results: &[SizeResult]) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in results {
+        for q in &r.queries {
+            let counts = hit_counts(q);
+            let first = counts[0].1;
+            if counts.iter().any(|(_, h)| h.is_none() || *h != first) {
+                let list: Vec<String> = counts
+                    .iter()
+                    .map(|(name, h)| match h {
+                        Some(h) => format!("{name} {h}"),
+                        None => format!("{name} none"),
+                    })
+                    .collect();
+                out.push(format!(
+                    "[{} passages] {}: {}",
+                    r.passages,
+                    q.query,
+                    list.join(", ")
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lat(hits: usize) -> Option<Latency> {
+        Some(Latency {
+            hits: Some(hits),
+            ..Latency::default()
+        })
+    }
+
+    fn keyword_row(ripgrep: Option<Latency>) -> QueryRow {
+        QueryRow {
+            query: "term".into(),
+            dossier_lib: lat(454),
+            dossier_cli: lat(454),
+            dossier_cli_no_refresh: lat(454),
+            bare_tantivy_process: lat(454),
+            tantivy_lib: lat(454),
+            fts5_lib: lat(454),
+            ripgrep_process: ripgrep,
+            ..QueryRow::default()
+        }
+    }
+
+    fn results(rows: Vec<QueryRow>) -> Vec<SizeResult> {
+        vec![SizeResult {
+            passages: 1000,
+            queries: rows,
+            ..SizeResult::default()
+        }]
+    }
+
+    #[test]
+    fn agreeing_counts_pass() {
+        let facets = QueryRow {
+            query: "facets(actor)".into(),
+            dossier_lib: lat(20),
+            dossier_cli: lat(20),
+            dossier_cli_no_refresh: lat(20),
+            fts5_lib: lat(20),
+            ..QueryRow::default()
+        };
+        assert!(disagreements(&results(vec![keyword_row(lat(454)), facets])).is_empty());
+    }
+
+    #[test]
+    fn a_different_count_or_a_missing_one_is_reported() {
+        assert_eq!(
+            disagreements(&results(vec![keyword_row(lat(453))])),
+            [
+                "[1000 passages] term: dossier lib 454, dossier CLI 454, CLI --no-refresh 454, \
+              FTS5 454, tantivy lib 454, bare 454, ripgrep 453"
+            ]
+        );
+        // No ripgrep (not installed, or its output unreadable): a failure.
+        let missing = disagreements(&results(vec![keyword_row(None)]));
+        assert_eq!(missing.len(), 1);
+        assert!(missing[0].ends_with("ripgrep none"), "{}", missing[0]);
+        // The CLI counts too.
+        let mut row = keyword_row(lat(454));
+        row.dossier_cli = lat(0);
+        assert_eq!(disagreements(&results(vec![row])).len(), 1);
+    }
+
+    #[test]
+    fn exit_1_fails_where_hits_are_expected() {
+        let exit_1 = || {
+            let mut c = Command::new("sh");
+            c.args(["-c", "exit 1"]);
+            c
+        };
+        assert!(process_latency(1, true, exit_1).is_err());
+        assert!(process_latency(1, false, exit_1).is_ok());
+        assert!(process_latency(1, false, || {
+            let mut c = Command::new("sh");
+            c.args(["-c", "exit 2"]);
+            c
+        })
+        .is_err());
+    }
 }
