@@ -48,6 +48,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         source,
         location,
         no_refresh: cli.no_refresh,
+        quiet_refresh: matches!(cli.command, Command::Index(_)),
     };
     match cli.command {
         Command::Search(a) => {
@@ -143,6 +144,15 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         Command::Index(a) => {
             let started = std::time::Instant::now();
             let index = ctx.index(a.force)?;
+            if let dossier::Freshness::StaleReadOnly(reason) = index.freshness() {
+                return Err(Error::Io {
+                    path: index.path().to_owned(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::PermissionDenied,
+                        format!("the index is stale ({reason}) and cannot be written"),
+                    ),
+                });
+            }
             let mut out = Out::new(color, Format::Text);
             render::index_status(&mut out, &index, started.elapsed())?;
             out.flush()?;
@@ -182,18 +192,17 @@ struct Ctx {
     source: CorpusSource,
     location: Location,
     no_refresh: bool,
+    /// `dossier index` reports on stdout instead.
+    quiet_refresh: bool,
 }
 
 impl Ctx {
     /// Opens the index, building it when missing or stale.
     fn index(&self, force: bool) -> Result<Index> {
         if self.no_refresh && !force {
-            let dir = match &self.location {
-                Location::Dir(d) => d.clone(),
-                Location::Cache => dossier::index::default_index_dir(&self.source),
-            };
-            // Fall through to a normal open (and build) when there is none.
-            if let Ok(index) = Index::open(dir) {
+            // Fall through to a normal open (and build) when there is none
+            // built from this corpus.
+            if let Some(index) = Index::open_unchecked(&self.source, &self.location)? {
                 return Ok(index);
             }
         }
@@ -229,9 +238,16 @@ impl Ctx {
             force,
             progress: Some(&mut progress),
         };
+        let started = std::time::Instant::now();
         let index = Index::open_or_build_source(&self.source, None, &self.location, options);
         bar.finish_and_clear();
-        index
+        let index = index?;
+        if !force && !self.quiet_refresh {
+            if let Some(note) = render::refresh_note(&index, started.elapsed()) {
+                let _ = writeln!(std::io::stderr(), "dossier: {}", escape_controls(&note));
+            }
+        }
+        Ok(index)
     }
 }
 

@@ -213,6 +213,15 @@ pub struct Passage {
     pub events: Vec<Event>,
 }
 
+/// An actor as shown in a hit: its id and display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActorRef {
+    /// Actor id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
 /// A byte span `[start, end)` into an article text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {

@@ -29,7 +29,7 @@
 //! surname or a given name alone). One match resolves; several are reported
 //! as ambiguous and all are used; none is an error with suggestions.
 
-use crate::corpus::{Actor, ActorKind};
+use super::{Actor, ActorKind};
 use serde::Serialize;
 use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
