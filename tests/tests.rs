@@ -15,6 +15,8 @@ mod cli;
 mod cli_safety;
 #[path = "suite/fuzz_regressions.rs"]
 mod fuzz_regressions;
+#[path = "suite/incremental.rs"]
+mod incremental;
 #[path = "suite/lifecycle.rs"]
 mod lifecycle;
 #[path = "suite/robustness.rs"]

@@ -201,7 +201,7 @@ impl Ctx {
     fn index(&self, force: bool) -> Result<Index> {
         if self.no_refresh && !force {
             // Fall through to a normal open (and build) when there is none
-            // built from this corpus.
+            // built from this corpus; a damaged one is an error.
             if let Some(index) = Index::open_unchecked(&self.source, &self.location)? {
                 return Ok(index);
             }

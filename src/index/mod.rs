@@ -73,8 +73,6 @@ pub struct Index {
     resolver: OnceLock<NameResolver>,
     pub(crate) stats: BuildStats,
     freshness: Freshness,
-    /// The corpus it was built from (its identity).
-    corpus: String,
     /// Keeps the generation from being collected while this is open.
     _lease: Lease,
 }
@@ -378,16 +376,20 @@ impl Index {
         Index::open_generation(lease, manifest, Freshness::Reused)
     }
 
-    /// Opens the index at `location` without looking at the corpus files,
-    /// if there is one built from `source` in this format (for
-    /// `--no-refresh`). `None` when there is none, or it was built from
-    /// another corpus.
+    /// Opens the index at `location` without looking at the corpus files
+    /// (for `--no-refresh`). `None` when there is no index built from
+    /// `source` in this format; an error when there is one but it is
+    /// damaged (it is reported, not silently rebuilt).
     pub fn open_unchecked(source: &CorpusSource, location: &Location) -> Result<Option<Index>> {
-        let index = match Index::open(resolve_location(source, location)) {
-            Ok(index) => index,
-            Err(_) => return Ok(None),
+        let store = Store::new(resolve_location(source, location));
+        let Some(lease) = store.open_live()? else {
+            return Ok(None);
         };
-        Ok((index.corpus == source.identity()).then_some(index))
+        let manifest = Manifest::read(&lease.path)?;
+        if manifest.format_mismatch().is_some() || manifest.corpus != source.identity() {
+            return Ok(None);
+        }
+        Index::open_generation(lease, manifest, Freshness::Reused).map(Some)
     }
 
     fn open_generation(lease: Lease, manifest: Manifest, freshness: Freshness) -> Result<Index> {
@@ -426,7 +428,6 @@ impl Index {
             registry: OnceLock::new(),
             resolver: OnceLock::new(),
             stats: manifest.stats,
-            corpus: manifest.corpus,
             freshness,
             _lease: lease,
         })

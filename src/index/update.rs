@@ -130,8 +130,9 @@ pub(crate) fn update(
     let articles = corpus.article_ids().len();
     if 2 * (reindex.len() + removed.len()) > articles.max(1) && articles > 1 {
         return Ok(Outcome::NeedsFullBuild(format!(
-            "{} changed, most of the corpus",
-            changes.describe()
+            "{}: re-indexing {} of {articles} articles would cost about as much, so most of the corpus was rebuilt",
+            changes.describe(),
+            reindex.len() + removed.len()
         )));
     }
 

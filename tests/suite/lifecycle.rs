@@ -322,3 +322,186 @@ fn a_read_only_index_answers_and_says_when_it_is_stale() {
     let build = as_someone_else(&["--corpus", c, "--index", i, "index"], &index);
     assert_eq!(build.status.code(), Some(2));
 }
+
+/// Readers beside a writer that rebuilds, edits, removes and restores
+/// articles for a while: no read may fail, and every answer is one that
+/// some published generation gives.
+#[test]
+fn readers_never_fail_while_a_writer_rebuilds_and_updates() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    crate::util::big_corpus(&corpus, 100);
+    let index = tmp.path().join("index");
+    let stage = tmp.path().join("stage");
+    std::fs::create_dir(&stage).unwrap();
+    assert!(dossier(&corpus, &index, &["index"]).status.success());
+    let stop = AtomicBool::new(false);
+    let reads = AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::<String>::new());
+    std::thread::scope(|scope| {
+        for reader in 0..4 {
+            let (stop, reads, failures) = (&stop, &reads, &failures);
+            let (corpus, index) = (&corpus, &index);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let args: &[&str] = if reader % 2 == 0 {
+                        &[
+                            "search", "--actor", "Khatib", "--format", "json", "--limit", "1",
+                        ]
+                    } else {
+                        &["show", "iran-intel-03", "--format", "json"]
+                    };
+                    let out = dossier(corpus, index, args);
+                    let ok = out.status.code() == Some(0) && {
+                        let v: serde_json::Value =
+                            serde_json::from_slice(&out.stdout).unwrap_or_default();
+                        // 101 articles, or 100 while one is moved away.
+                        reader % 2 == 1 || v["total"] == 303 || v["total"] == 300
+                    };
+                    if !ok {
+                        failures.lock().unwrap().push(format!(
+                            "{args:?}: {:?} {} {}",
+                            out.status,
+                            String::from_utf8_lossy(&out.stderr),
+                            String::from_utf8_lossy(&out.stdout)
+                                .chars()
+                                .take(200)
+                                .collect::<String>()
+                        ));
+                    }
+                    reads.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let title = corpus.join("articles/copy-0000/article.toml");
+        let mut round = 0;
+        while std::time::Instant::now() < deadline {
+            let step = match round % 4 {
+                0 => dossier(&corpus, &index, &["index", "--force"]),
+                1 => {
+                    let text = std::fs::read_to_string(&title).unwrap();
+                    std::fs::write(&title, text.replacen("title = \"", "title = \"x", 1)).unwrap();
+                    dossier(&corpus, &index, &["index"])
+                }
+                2 => {
+                    std::fs::rename(corpus.join("articles/copy-0001"), stage.join("copy-0001"))
+                        .unwrap();
+                    dossier(&corpus, &index, &["index"])
+                }
+                _ => {
+                    std::fs::rename(stage.join("copy-0001"), corpus.join("articles/copy-0001"))
+                        .unwrap();
+                    dossier(&corpus, &index, &["index"])
+                }
+            };
+            assert!(
+                step.status.success(),
+                "{}",
+                String::from_utf8_lossy(&step.stderr)
+            );
+            round += 1;
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+    let failures = failures.into_inner().unwrap();
+    let reads = reads.into_inner();
+    assert!(
+        failures.is_empty(),
+        "{} of {reads} reads failed: {:#?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
+    assert!(reads > 100, "only {reads} reads ran");
+}
+
+#[test]
+fn the_build_lock_excludes_a_second_builder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = bundled_copy(tmp.path());
+    let index = tmp.path().join("index");
+    assert!(dossier(&corpus, &index, &["index"]).status.success());
+    // Hold the lock as a builder would.
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(index.join("build.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let before = std::fs::read_to_string(index.join("CURRENT")).unwrap();
+    let mut child = Command::new(bin())
+        .args([
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--index",
+            index.to_str().unwrap(),
+        ])
+        .args(["index", "--force"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "it must wait for the lock"
+    );
+    assert_eq!(
+        std::fs::read_to_string(index.join("CURRENT")).unwrap(),
+        before
+    );
+    drop(lock);
+    assert!(child.wait().unwrap().success());
+    assert_ne!(
+        std::fs::read_to_string(index.join("CURRENT")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn of_two_builders_after_an_edit_one_updates_and_the_other_finds_it_fresh() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    crate::util::big_corpus(&corpus, 200);
+    let index = tmp.path().join("index");
+    assert!(dossier(&corpus, &index, &["index"]).status.success());
+    let toml = corpus.join("articles/copy-0007/article.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, text.replacen("title = \"", "title = \"Edited ", 1)).unwrap();
+    let run = || {
+        Command::new(bin())
+            .args([
+                "--corpus",
+                corpus.to_str().unwrap(),
+                "--index",
+                index.to_str().unwrap(),
+                "index",
+            ])
+            .output()
+            .unwrap()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(run);
+        let b = s.spawn(run);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let mut said: Vec<String> = [a, b]
+        .iter()
+        .map(|o| {
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    said.sort();
+    assert!(
+        said[0].starts_with("index is up to date: 4020 passages"),
+        "{said:?}"
+    );
+    assert!(
+        said[1].starts_with("updated 1 article (1 changed) in "),
+        "{said:?}"
+    );
+}
