@@ -194,12 +194,16 @@ impl Model {
             let a2 = &actors[((n + v + j + 1) as usize) % actors.len()];
             let listed: Vec<&String> = if a1 == a2 { vec![a1] } else { vec![a1, a2] };
             let (stance, _) = &stances[((n + v + j) as usize) % stances.len()];
-            let target = if (n + j) % 2 == 0 { "war" } else { a2.as_str() };
+            let target = if (n + j).is_multiple_of(2) {
+                "war"
+            } else {
+                a2.as_str()
+            };
             let polarity = ["favor", "against", "neutral"][((v + j) % 3) as usize];
             toml.push_str(&format!(
                 "\n[[passages]]\nid = \"a{n}-{j}\"\nordinal = {}\nspan = {{ start = {start}, end = {end} }}\nactors = {listed:?}\ntopics = [\"{}\"]\n\n[[passages.stances]]\nholder = \"{a1}\"\nstance = \"{stance}\"\ntarget = \"{target}\"\npolarity = \"{polarity}\"\nquote = \"report\"\nvoice = \"reported\"\n\n[[passages.events]]\ndate = \"{}\"\nwhat = \"event {n} {j}\"\nactors = [\"{a1}\"]\n",
                 j + 1,
-                if v % 2 == 0 { "war" } else { "peace" },
+                if v.is_multiple_of(2) { "war" } else { "peace" },
                 2000 + (n + v + j) % 20,
             ));
         }
