@@ -44,6 +44,8 @@ mod error;
 pub mod index;
 pub mod query;
 mod search;
+#[cfg(feature = "serve")]
+pub mod serve;
 mod summary;
 
 pub use corpus::{names, ActorRef, Corpus, CorpusSource};

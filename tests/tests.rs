@@ -23,5 +23,7 @@ mod lifecycle;
 mod robustness;
 #[path = "suite/semantics.rs"]
 mod semantics;
+#[path = "suite/serve.rs"]
+mod serve;
 #[path = "suite/validation.rs"]
 mod validation;

@@ -158,6 +158,10 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             out.flush()?;
             Ok(Outcome::Found)
         }
+        Command::Serve(a) => {
+            serve(&ctx, a.addr)?;
+            Ok(Outcome::Found)
+        }
         Command::Completions(a) => {
             // Generated into memory first: clap_complete panics when its
             // writer fails, and a closed pipe must end quietly.
@@ -168,6 +172,51 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             stdout.flush().map_err(render::io)?;
             Ok(Outcome::Found)
         }
+    }
+}
+
+/// Runs the server until Ctrl-C or SIGTERM, then lets requests finish.
+fn serve(ctx: &Ctx, addr: std::net::SocketAddr) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Io {
+            path: "<tokio runtime>".into(),
+            source,
+        })?;
+    runtime.block_on(async {
+        let server =
+            dossier::serve::Server::bind(addr, ctx.source.clone(), ctx.location.clone()).await?;
+        let bound = server.local_addr();
+        let mut stderr = std::io::stderr();
+        if !bound.ip().is_loopback() {
+            let _ = writeln!(
+                stderr,
+                "dossier: warning: listening on {bound}, which other machines can reach; the API has no authentication"
+            );
+        }
+        let _ = writeln!(
+            stderr,
+            "dossier: serving {} at http://{bound}/ (Ctrl-C stops)",
+            ctx.source.describe()
+        );
+        server.run(shutdown_signal()).await
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
 }
 

@@ -12,6 +12,7 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 /// A dimension to count passages by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub enum FacetDim {
     /// Actors mentioned.
     Actor,
@@ -55,6 +56,7 @@ impl FacetDim {
 /// A facet value: one label, or a pair for a two-way count.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub enum FacetKey {
     /// One dimension.
     One(String),
@@ -64,6 +66,7 @@ pub enum FacetKey {
 
 /// How many passages have one facet value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct FacetCount {
     /// The value (id or label).
     pub value: FacetKey,
@@ -76,6 +79,7 @@ pub struct FacetCount {
 
 /// Facet counts for a query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct Facets {
     /// The dimensions counted.
     pub by: Vec<FacetDim>,

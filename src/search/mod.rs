@@ -20,6 +20,7 @@ const SNIPPET_CHARS: usize = 240;
 
 /// A short extract of the passage with the matched words marked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct Snippet {
     /// The extract.
     pub text: String,
@@ -29,6 +30,7 @@ pub struct Snippet {
 
 /// One matching passage with everything known about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct Hit {
     /// Article id.
     pub article: String,
@@ -56,6 +58,7 @@ pub struct Hit {
 
 /// The answer to a search.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct SearchResults {
     /// The query as understood.
     pub query: ResolvedQuery,
@@ -67,6 +70,7 @@ pub struct SearchResults {
 
 /// One dated event in a timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     /// The event.
     #[serde(flatten)]
@@ -81,6 +85,7 @@ pub struct TimelineEntry {
 
 /// Events of the matching passages, in date order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct Timeline {
     /// The query as understood.
     pub query: ResolvedQuery,
