@@ -78,6 +78,14 @@ pub enum Error {
         suggestions: Vec<String>,
     },
 
+    /// The index directory holds files that dossier did not make; dossier
+    /// never writes to or deletes from such a directory.
+    #[error("{} is not empty and is not a dossier index; choose a new or empty directory for --index (dossier never writes into a folder it did not create)", path.display())]
+    IndexDirForeign {
+        /// The directory.
+        path: PathBuf,
+    },
+
     /// Another process is building the index right now.
     #[error("the index at {} is being built by another process; try again when it finishes", path.display())]
     IndexBusy {

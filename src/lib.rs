@@ -42,18 +42,18 @@ pub mod corpus;
 mod date;
 mod error;
 pub mod index;
-pub mod names;
 pub mod query;
 mod search;
+#[cfg(feature = "serve")]
+pub mod serve;
 mod summary;
 
-pub use corpus::{Corpus, CorpusSource};
+pub use corpus::{names, ActorRef, Corpus, CorpusSource};
 pub use date::{DateError, EventDate};
 pub use error::{Diagnostic, Error, Result};
-pub use index::{BuildOptions, Freshness, Index, Location};
+pub use index::{BuildOptions, Freshness, Index, Location, UpdateSummary};
 pub use query::{Query, Sort};
 pub use search::{
-    ActorRef, FacetCount, FacetDim, FacetKey, Facets, Hit, SearchResults, Snippet, Timeline,
-    TimelineEntry,
+    FacetCount, FacetDim, FacetKey, Facets, Hit, SearchResults, Snippet, Timeline, TimelineEntry,
 };
 pub use summary::{ActorCount, StanceCount};

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 /// A registered actor and how many passages mention it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct ActorCount {
     /// The actor, as registered.
     #[serde(flatten)]
@@ -20,6 +21,7 @@ pub struct ActorCount {
 
 /// A stance of the taxonomy and how many passages take it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct StanceCount {
     /// The stance, as defined.
     #[serde(flatten)]

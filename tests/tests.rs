@@ -17,9 +17,15 @@ mod cli_safety;
 mod fuzz_regressions;
 #[path = "suite/golden.rs"]
 mod golden;
+#[path = "suite/incremental.rs"]
+mod incremental;
+#[path = "suite/lifecycle.rs"]
+mod lifecycle;
 #[path = "suite/robustness.rs"]
 mod robustness;
 #[path = "suite/semantics.rs"]
 mod semantics;
+#[path = "suite/serve.rs"]
+mod serve;
 #[path = "suite/validation.rs"]
 mod validation;

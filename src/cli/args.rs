@@ -73,6 +73,13 @@ pub enum Command {
     Check(FormatArgs),
     /// Build the index now (commands build it by themselves when needed)
     Index(IndexArgs),
+    /// Serve the HTTP API and the web UI (Ctrl-C stops it)
+    #[command(
+        after_help = "Open http://127.0.0.1:7700 in a browser. The API (/api/search, /api/facets, ...)\n\
+        answers with the same JSON as --format json; /api/openapi.json describes it.\n\
+        The corpus is watched: edits show up within seconds, and queries never wait."
+    )]
+    Serve(ServeArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -244,6 +251,14 @@ pub struct IndexArgs {
     /// Rebuild even if the index is up to date
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Anything but loopback is reachable from other
+    /// machines, and the API has no authentication
+    #[arg(long, default_value = "127.0.0.1:7700", value_name = "IP:PORT")]
+    pub addr: std::net::SocketAddr,
 }
 
 #[derive(Debug, Args)]

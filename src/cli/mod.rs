@@ -48,6 +48,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         source,
         location,
         no_refresh: cli.no_refresh,
+        quiet_refresh: matches!(cli.command, Command::Index(_)),
     };
     match cli.command {
         Command::Search(a) => {
@@ -143,9 +144,22 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         Command::Index(a) => {
             let started = std::time::Instant::now();
             let index = ctx.index(a.force)?;
+            if let dossier::Freshness::StaleReadOnly(reason) = index.freshness() {
+                return Err(Error::Io {
+                    path: index.path().to_owned(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::PermissionDenied,
+                        format!("the index is stale ({reason}) and cannot be written"),
+                    ),
+                });
+            }
             let mut out = Out::new(color, Format::Text);
             render::index_status(&mut out, &index, started.elapsed())?;
             out.flush()?;
+            Ok(Outcome::Found)
+        }
+        Command::Serve(a) => {
+            serve(&ctx, a.addr)?;
             Ok(Outcome::Found)
         }
         Command::Completions(a) => {
@@ -158,6 +172,51 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             stdout.flush().map_err(render::io)?;
             Ok(Outcome::Found)
         }
+    }
+}
+
+/// Runs the server until Ctrl-C or SIGTERM, then lets requests finish.
+fn serve(ctx: &Ctx, addr: std::net::SocketAddr) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Io {
+            path: "<tokio runtime>".into(),
+            source,
+        })?;
+    runtime.block_on(async {
+        let server =
+            dossier::serve::Server::bind(addr, ctx.source.clone(), ctx.location.clone()).await?;
+        let bound = server.local_addr();
+        let mut stderr = std::io::stderr();
+        if !bound.ip().is_loopback() {
+            let _ = writeln!(
+                stderr,
+                "dossier: warning: listening on {bound}, which other machines can reach; the API has no authentication"
+            );
+        }
+        let _ = writeln!(
+            stderr,
+            "dossier: serving {} at http://{bound}/ (Ctrl-C stops)",
+            ctx.source.describe()
+        );
+        server.run(shutdown_signal()).await
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
 }
 
@@ -182,31 +241,22 @@ struct Ctx {
     source: CorpusSource,
     location: Location,
     no_refresh: bool,
+    /// `dossier index` reports on stdout instead.
+    quiet_refresh: bool,
 }
 
 impl Ctx {
     /// Opens the index, building it when missing or stale.
     fn index(&self, force: bool) -> Result<Index> {
-        let mut unusable = None;
         if self.no_refresh && !force {
-            let dir = match &self.location {
-                Location::Dir(d) => d.clone(),
-                Location::Cache => dossier::index::default_index_dir(&self.source),
-            };
             // Fall through to a normal open (and build) when there is none
-            // or it is damaged.
-            match Index::open(dir) {
-                Ok(index) => return Ok(index),
-                Err(e) => unusable = Some(e),
+            // built from this corpus; a damaged one is an error.
+            if let Some(index) = Index::open_unchecked(&self.source, &self.location)? {
+                return Ok(index);
             }
         }
         if let CorpusSource::Dir(d) = &self.source {
             if !d.is_dir() {
-                // Nothing to rebuild from: say what is wrong with the index
-                // the user asked to use as it is.
-                if let Some(e @ Error::IndexDamaged { .. }) = unusable {
-                    return Err(e);
-                }
                 return Err(Error::Io {
                     path: d.clone(),
                     source: std::io::Error::new(
@@ -237,9 +287,16 @@ impl Ctx {
             force,
             progress: Some(&mut progress),
         };
+        let started = std::time::Instant::now();
         let index = Index::open_or_build_source(&self.source, None, &self.location, options);
         bar.finish_and_clear();
-        index
+        let index = index?;
+        if !force && !self.quiet_refresh {
+            if let Some(note) = render::refresh_note(&index, started.elapsed()) {
+                let _ = writeln!(std::io::stderr(), "dossier: {}", escape_controls(&note));
+            }
+        }
+        Ok(index)
     }
 }
 

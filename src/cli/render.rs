@@ -586,42 +586,39 @@ pub(crate) fn check(out: &mut Out, source: &CorpusSource, s: &CheckSummary) -> R
 
 pub(crate) fn index_status(out: &mut Out, index: &Index, took: std::time::Duration) -> Result<()> {
     let stats = index.stats();
+    let size = format!(
+        "{} passages from {} articles",
+        stats.passages, stats.articles
+    );
+    let took = took.as_secs_f64();
     match index.freshness() {
-        dossier::Freshness::Reused => outln!(
+        dossier::Freshness::Reused => outln!(out, "index is up to date: {size}")?,
+        dossier::Freshness::Built(reason) => {
+            outln!(out, "built index of {size} in {took:.2} s ({reason})")?
+        }
+        dossier::Freshness::Updated(summary) => {
+            outln!(out, "updated {summary} in {took:.2} s; {size}")?
+        }
+        dossier::Freshness::StaleReadOnly(reason) => outln!(
             out,
-            "index is up to date: {} passages from {} articles",
-            stats.passages,
-            stats.articles
-        )?,
-        dossier::Freshness::Built(reason) => outln!(
-            out,
-            "built index of {} passages from {} articles in {:.2}s ({reason})",
-            stats.passages,
-            stats.articles,
-            took.as_secs_f64()
+            "index is stale ({reason}) but read-only; it holds {size}"
         )?,
     }
     outln!(out, "  {}", index.path().display())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_are_escaped_but_newlines_and_tabs_kept() {
-        assert_eq!(
-            escape_controls("a\x1b]0;pwned\x07b\r\n\tc\u{9b}d\re"),
-            "a\\x1b]0;pwned\\x07b\r\n\tc\\x9bd\\x0de"
-        );
-        assert!(matches!(
-            escape_controls("plain “text”"),
-            std::borrow::Cow::Borrowed(_)
-        ));
-    }
-
-    #[test]
-    fn snippets_lose_every_line_break() {
-        assert_eq!(one_line("a\r\nb\rc\nd"), "a b c d");
+/// What a command other than `index` says on stderr about the index it
+/// opened: nothing when it was fresh or built for the first time.
+pub(crate) fn refresh_note(index: &Index, took: std::time::Duration) -> Option<String> {
+    let took = took.as_secs_f64();
+    match index.freshness() {
+        dossier::Freshness::Reused => None,
+        dossier::Freshness::Built(reason) if reason == "there is no index yet" => None,
+        dossier::Freshness::Built(reason) => Some(format!("rebuilt the index in {took:.2} s: {reason}")),
+        dossier::Freshness::Updated(summary) => Some(format!("updated {summary} in {took:.2} s")),
+        dossier::Freshness::StaleReadOnly(reason) => Some(format!(
+            "warning: the index at {} is stale ({reason}) and cannot be written; answering from it anyway",
+            index.path().display()
+        )),
     }
 }

@@ -22,6 +22,14 @@ pub struct ArticleReport {
     pub errors: Vec<Diagnostic>,
     /// Lint warnings.
     pub warnings: Vec<Diagnostic>,
+    /// The article's folder vanished while it was being read: it was
+    /// removed, which is not an error.
+    pub vanished: bool,
+    /// Content hash of each file as read (path relative to the corpus).
+    pub(crate) hashes: Vec<(String, u64)>,
+    /// Every passage id of the file, in order, for the corpus-wide
+    /// uniqueness check.
+    pub(crate) passage_ids: Vec<String>,
 }
 
 /// Passage ids seen so far in a corpus, kept as 64-bit hashes so that memory
@@ -30,53 +38,118 @@ pub struct ArticleReport {
 pub(crate) struct SeenPassages(HashSet<u64>);
 
 impl SeenPassages {
-    fn insert(&mut self, id: &str) -> bool {
+    /// Records an id; false if it was seen before.
+    pub(crate) fn insert(&mut self, id: &str) -> bool {
         self.0.insert(xxhash_rust::xxh3::xxh3_64(id.as_bytes()))
     }
 }
 
-pub(crate) fn load_article(
+/// Checks the report's passage ids against those seen in earlier articles
+/// and those `taken` elsewhere, and records them. A duplicate is an error
+/// at the id's line.
+pub(crate) fn check_passage_ids(
     corpus: &Corpus,
-    id: &str,
     seen: &mut SeenPassages,
-    lint: bool,
-) -> ArticleReport {
+    taken: &dyn Fn(&str) -> bool,
+    report: &mut ArticleReport,
+) {
+    let duplicates: Vec<usize> = report
+        .passage_ids
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !seen.insert(id) || taken(id))
+        .map(|(i, _)| i)
+        .collect();
+    if duplicates.is_empty() {
+        return;
+    }
+    let (toml_path, _) = article_files(&report.id);
+    // Rare: read the file again for the locations.
+    let text = corpus
+        .source()
+        .read(&toml_path)
+        .ok()
+        .and_then(|b| String::from_utf8(b.into_owned()).ok())
+        .unwrap_or_default();
+    let located = Located::parse::<ArticleFile>(&toml_path, &text).ok();
+    for i in duplicates {
+        let id = &report.passage_ids[i];
+        let message = format!("duplicate passage id `{id}`");
+        let d = match &located {
+            Some((_, loc)) => loc.error(&tpath!["passages", i, "id"], Some(id), message),
+            None => Diagnostic::file_level(&toml_path, Some(id), message),
+        };
+        report.errors.push(d);
+    }
+    report.article = None;
+}
+
+/// Reads one file of an article, recording its hash. `Err(true)` when the
+/// article's folder is gone (the article was removed while we read).
+fn read_article_file(
+    source: &CorpusSource,
+    id: &str,
+    rel: &std::path::Path,
+    report: &mut ArticleReport,
+) -> Result<String, bool> {
+    match source.read(rel) {
+        Ok(bytes) => {
+            report.hashes.push((
+                super::source::slashed(rel),
+                super::source::content_hash(&bytes),
+            ));
+            match decode_utf8(rel, &bytes) {
+                Ok(t) => Ok(t.to_owned()),
+                Err(d) => {
+                    report.errors.push(d);
+                    Err(false)
+                }
+            }
+        }
+        Err(crate::Error::Io { source: e, .. })
+            if e.kind() == std::io::ErrorKind::NotFound && !source.article_exists(id) =>
+        {
+            Err(true)
+        }
+        Err(e) => {
+            report
+                .errors
+                .push(Diagnostic::file_level(rel, None, e.to_string()));
+            Err(false)
+        }
+    }
+}
+
+/// Loads and validates one article, except for the corpus-wide passage id
+/// check ([`check_passage_ids`]), so that articles can load in parallel.
+pub(crate) fn load_article(corpus: &Corpus, id: &str, lint: bool) -> ArticleReport {
     let mut report = ArticleReport {
         id: id.to_owned(),
         article: None,
         errors: Vec::new(),
         warnings: Vec::new(),
+        vanished: false,
+        hashes: Vec::new(),
+        passage_ids: Vec::new(),
     };
     let (toml_path, text_path) = article_files(id);
     let source: &CorpusSource = corpus.source();
 
-    let text = match source.read(&text_path) {
-        Ok(bytes) => match decode_utf8(&text_path, &bytes) {
-            Ok(t) => Some(t.to_owned()),
-            Err(d) => {
-                report.errors.push(d);
-                None
-            }
-        },
-        Err(e) => {
-            report
-                .errors
-                .push(Diagnostic::file_level(&text_path, None, e.to_string()));
-            None
+    let text = match read_article_file(source, id, &text_path, &mut report) {
+        Ok(t) => Some(t),
+        Err(true) => {
+            report.vanished = true;
+            return report;
         }
+        Err(false) => None,
     };
-    let toml_text = match source.read(&toml_path) {
-        Ok(bytes) => match decode_utf8(&toml_path, &bytes) {
-            Ok(t) => t.to_owned(),
-            Err(d) => {
-                report.errors.push(d);
-                return report;
+    let toml_text = match read_article_file(source, id, &toml_path, &mut report) {
+        Ok(t) => t,
+        Err(vanished) => {
+            report.vanished = vanished;
+            if vanished {
+                report.errors.clear();
             }
-        },
-        Err(e) => {
-            report
-                .errors
-                .push(Diagnostic::file_level(&toml_path, None, e.to_string()));
             return report;
         }
     };
@@ -98,7 +171,7 @@ pub(crate) fn load_article(
         bad_span: false,
         lint,
     };
-    let article = v.article(id, file, seen);
+    let article = v.article(id, file);
     if report.errors.is_empty() {
         report.article = Some(article);
     }
@@ -127,7 +200,7 @@ impl<'a> Validator<'a, '_> {
         self.report.warnings.push(d);
     }
 
-    fn article(&mut self, dir_id: &str, file: ArticleFile, seen: &mut SeenPassages) -> Article {
+    fn article(&mut self, dir_id: &str, file: ArticleFile) -> Article {
         if file.id != dir_id {
             self.err(
                 &tpath!["id"],
@@ -190,13 +263,7 @@ impl<'a> Validator<'a, '_> {
                     format!("passage id `{}` is not kebab-case", p.id),
                 );
             }
-            if !seen.insert(&p.id) {
-                self.err(
-                    &tpath!["passages", i, "id"],
-                    pid,
-                    format!("duplicate passage id `{}`", p.id),
-                );
-            }
+            self.report.passage_ids.push(p.id.clone());
             if p.ordinal as usize != i + 1 {
                 self.err(
                     &tpath!["passages", i, "ordinal"],

@@ -9,6 +9,7 @@
 mod article;
 mod lint;
 mod model;
+pub mod names;
 mod registry;
 pub mod segment;
 mod source;
@@ -21,9 +22,9 @@ pub use source::CorpusSource;
 pub(crate) use source::{stamp_digest, FileStamp};
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::names::NameResolver;
-use article::SeenPassages;
+pub(crate) use article::SeenPassages;
 use lint::MentionFinder;
+use names::NameResolver;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,11 @@ pub struct Corpus {
     article_ids: Vec<String>,
     resolver: NameResolver,
     mentions: MentionFinder,
+    /// Every file's stamp, taken when the corpus was opened and before any
+    /// file was read, so that an edit racing a build leaves it stale.
+    stamps: Vec<FileStamp>,
+    /// The content hash of each registry file, as read.
+    registry_hashes: Vec<(String, u64)>,
 }
 
 /// What [`Corpus::check`] found in a valid corpus.
@@ -78,8 +84,14 @@ impl Corpus {
 
     /// Loads a corpus from either kind of source.
     pub fn open(source: CorpusSource) -> Result<Corpus> {
-        let registry = Registry::load(&source).map_err(Error::Corpus)?;
-        let article_ids = source.article_ids()?;
+        let listed = source.article_ids()?;
+        // Stamps first, reads after: see `stamps`.
+        let stamps = source.stamps(&listed)?;
+        // An article whose folder vanished since the listing has no stamps.
+        let article_ids = source::stamped_article_ids(&stamps);
+        drop(listed);
+        let mut registry_hashes = Vec::new();
+        let registry = Registry::load(&source, &mut registry_hashes).map_err(Error::Corpus)?;
         let (resolver, _) = NameResolver::new(&registry.actors);
         let mentions = MentionFinder::new(&registry.actors);
         Ok(Corpus {
@@ -88,6 +100,8 @@ impl Corpus {
             article_ids,
             resolver,
             mentions,
+            stamps,
+            registry_hashes,
         })
     }
 
@@ -129,17 +143,55 @@ impl Corpus {
         self.load_articles(true)
     }
 
-    /// Like [`Corpus::articles`], without the name lint: for builds, which
-    /// report errors only.
-    pub(crate) fn articles_unlinted(&self) -> impl Iterator<Item = ArticleReport> + '_ {
-        self.load_articles(false)
-    }
-
     fn load_articles(&self, lint: bool) -> impl Iterator<Item = ArticleReport> + '_ {
         let mut seen = SeenPassages::default();
-        self.article_ids
-            .iter()
-            .map(move |id| article::load_article(self, id, &mut seen, lint))
+        self.article_ids.iter().map(move |id| {
+            let mut report = article::load_article(self, id, lint);
+            if !report.vanished {
+                article::check_passage_ids(self, &mut seen, &|_| false, &mut report);
+            }
+            report
+        })
+    }
+
+    /// Loads `ids` on worker threads (in batches, so memory stays bounded)
+    /// and hands each report to `consume` in id order, with the corpus-wide
+    /// passage id check applied against `seen` and `taken` (ids held by
+    /// articles not being loaded). Reading and validating overlap with
+    /// whatever `consume` does (such as indexing).
+    pub(crate) fn load_parallel(
+        &self,
+        ids: &[String],
+        seen: &mut SeenPassages,
+        taken: &dyn Fn(&str) -> bool,
+        mut consume: impl FnMut(ArticleReport) -> Result<()>,
+    ) -> Result<()> {
+        use rayon::prelude::*;
+        const BATCH: usize = 64;
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ArticleReport>>(1);
+            scope.spawn(move || {
+                for batch in ids.chunks(BATCH) {
+                    let reports: Vec<ArticleReport> = batch
+                        .par_iter()
+                        .map(|id| article::load_article(self, id, false))
+                        .collect();
+                    if tx.send(reports).is_err() {
+                        // The consumer stopped (an error): stop reading.
+                        return;
+                    }
+                }
+            });
+            for batch in rx {
+                for mut report in batch {
+                    if !report.vanished {
+                        article::check_passage_ids(self, seen, taken, &mut report);
+                    }
+                    consume(report)?;
+                }
+            }
+            Ok(())
+        })
     }
 
     /// Validates and lints every article. Returns the summary (with its
@@ -170,9 +222,14 @@ impl Corpus {
         }
     }
 
-    /// Size and mtime of every corpus file (one `stat` each, no reads).
-    pub(crate) fn stamps(&self) -> Result<Vec<FileStamp>> {
-        self.source.stamps(&self.article_ids)
+    /// Every file's stamp, taken when the corpus was opened.
+    pub(crate) fn stamps(&self) -> &[FileStamp] {
+        &self.stamps
+    }
+
+    /// The content hash of each registry file, as read.
+    pub(crate) fn registry_hashes(&self) -> &[(String, u64)] {
+        &self.registry_hashes
     }
 
     /// The corpus directory, if it is on disk.

@@ -30,6 +30,7 @@ pub(crate) struct TopicsFile {
 /// A person, organisation, state, group, outlet or collective that a passage
 /// can mention or that can hold a stance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct Actor {
     /// Kebab-case id, unique in the registry.
     pub id: String,
@@ -58,6 +59,7 @@ pub struct Actor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub enum ActorKind {
     Person,
     Organization,
@@ -72,6 +74,7 @@ pub enum ActorKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub enum Camp {
     Hardliner,
     Reformist,
@@ -100,6 +103,7 @@ impl fmt::Display for Camp {
 
 /// One stance of the taxonomy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct StanceDef {
     /// Kebab-case id.
     pub id: String,
@@ -112,6 +116,7 @@ pub struct StanceDef {
 
 /// One topic of the vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct Topic {
     /// Kebab-case id.
     pub id: String,
@@ -213,8 +218,19 @@ pub struct Passage {
     pub events: Vec<Event>,
 }
 
+/// An actor as shown in a hit: its id and display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
+pub struct ActorRef {
+    /// Actor id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
 /// A byte span `[start, end)` into an article text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct Span {
     /// First byte.
     pub start: usize,
@@ -224,6 +240,7 @@ pub struct Span {
 
 /// Who takes which position toward whom, with its evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct StanceAnnotation {
     /// Actor id of who holds the stance.
     pub holder: String,
@@ -243,6 +260,7 @@ pub struct StanceAnnotation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub enum Polarity {
     Favor,
     Against,
@@ -276,6 +294,7 @@ impl Polarity {
 /// Who speaks a stance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub enum Voice {
     /// The article's author takes the stance.
     Author,
@@ -306,8 +325,11 @@ impl std::str::FromStr for Voice {
 
 /// A dated event reported by a passage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct Event {
-    /// When, at the precision the text gives.
+    /// When, at the precision the text gives: `YYYY`, `YYYY-MM`,
+    /// `YYYY-MM-DD`, or `--MM-DD` when the year is not stated.
+    #[cfg_attr(feature = "serve", schema(value_type = String))]
     pub date: EventDate,
     /// What happened.
     pub what: String,

@@ -1,10 +1,10 @@
 //! The shared registries: actors, stance taxonomy and topic vocabulary.
 
 use super::model::{Actor, ActorsFile, StanceDef, StancesFile, Topic, TopicsFile};
+use super::names::NameResolver;
 use super::source::{CorpusSource, ACTORS_FILE, STANCES_FILE, TOPICS_FILE};
 use super::toml_file::{tpath, Located};
 use crate::error::Diagnostic;
-use crate::names::NameResolver;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -93,11 +93,15 @@ impl Registry {
     }
 
     /// Reads and validates the three registry files, reporting every error.
-    pub(crate) fn load(source: &CorpusSource) -> Result<Self, Vec<Diagnostic>> {
+    /// `hashes` receives the content hash of each file as read.
+    pub(crate) fn load(
+        source: &CorpusSource,
+        hashes: &mut Vec<(String, u64)>,
+    ) -> Result<Self, Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let actors_text = read_text(source, ACTORS_FILE, &mut errors);
-        let stances_text = read_text(source, STANCES_FILE, &mut errors);
-        let topics_text = read_text(source, TOPICS_FILE, &mut errors);
+        let actors_text = read_text(source, ACTORS_FILE, &mut errors, hashes);
+        let stances_text = read_text(source, STANCES_FILE, &mut errors, hashes);
+        let topics_text = read_text(source, TOPICS_FILE, &mut errors, hashes);
         let actors = parse::<ActorsFile>(ACTORS_FILE, actors_text.as_deref(), &mut errors);
         let stances = parse::<StancesFile>(STANCES_FILE, stances_text.as_deref(), &mut errors);
         let topics = parse::<TopicsFile>(TOPICS_FILE, topics_text.as_deref(), &mut errors);
@@ -266,7 +270,12 @@ fn check_id<'a>(
 }
 
 /// Reads one registry file as UTF-8 text.
-fn read_text(source: &CorpusSource, name: &str, errors: &mut Vec<Diagnostic>) -> Option<String> {
+fn read_text(
+    source: &CorpusSource,
+    name: &str,
+    errors: &mut Vec<Diagnostic>,
+    hashes: &mut Vec<(String, u64)>,
+) -> Option<String> {
     let rel = Path::new(name);
     let bytes = match source.read(rel) {
         Ok(b) => b,
@@ -275,6 +284,7 @@ fn read_text(source: &CorpusSource, name: &str, errors: &mut Vec<Diagnostic>) ->
             return None;
         }
     };
+    hashes.push((name.to_owned(), super::source::content_hash(&bytes)));
     match super::decode_utf8(rel, &bytes) {
         Ok(t) => Some(t.to_owned()),
         Err(d) => {

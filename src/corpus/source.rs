@@ -6,7 +6,6 @@ use crate::error::{Error, Result};
 use include_dir::{include_dir, Dir};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/corpus");
 
@@ -36,12 +35,33 @@ pub enum CorpusSource {
     Builtin,
 }
 
-/// Size and modification time of one corpus file, for the fingerprint.
+/// What `stat` says of one corpus file, taken before the file is read: any
+/// later edit changes it (a same-size edit with its mtime set back still
+/// moves the ctime, which `touch` cannot set).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FileStamp {
-    pub path: PathBuf,
+    /// Relative to the corpus root, with `/` separators.
+    pub path: String,
+    /// `u64::MAX` when the file is missing.
     pub size: u64,
     pub mtime_ns: u64,
+    pub ctime_ns: u64,
+}
+
+impl FileStamp {
+    fn absent(path: String) -> FileStamp {
+        FileStamp {
+            path,
+            size: u64::MAX,
+            mtime_ns: 0,
+            ctime_ns: 0,
+        }
+    }
+
+    /// Whether the file was missing.
+    pub(crate) fn is_absent(&self) -> bool {
+        self.size == u64::MAX
+    }
 }
 
 impl CorpusSource {
@@ -95,9 +115,16 @@ impl CorpusSource {
                 let mut ids = Vec::new();
                 for entry in entries {
                     let entry = entry.map_err(|e| Error::io(&dir, e))?;
-                    // Follows symlinks on purpose: a linked article folder is
-                    // a normal way to share one article between corpora.
-                    if entry.path().is_dir() {
+                    // The type comes with the directory listing; only a
+                    // symlink costs a stat. Symlinks are followed on
+                    // purpose: a linked folder is a normal way to share one
+                    // article between corpora.
+                    let is_dir = match entry.file_type() {
+                        Ok(t) if t.is_symlink() => entry.path().is_dir(),
+                        Ok(t) => t.is_dir(),
+                        Err(_) => entry.path().is_dir(),
+                    };
+                    if is_dir {
                         ids.push(entry.file_name().to_string_lossy().into_owned());
                     }
                 }
@@ -117,65 +144,168 @@ impl CorpusSource {
         Ok(ids)
     }
 
-    /// Size and mtime of every corpus file, in a fixed order. Costs one
-    /// `stat` per file and never reads contents.
+    /// The stamp of every corpus file, in a fixed order: the registries,
+    /// then each article's annotations and text. Costs one `stat` per file,
+    /// relative to an open directory and spread over the cores, and never
+    /// reads contents. An article whose folder vanished since it was listed
+    /// is left out: it was removed.
     pub(crate) fn stamps(&self, article_ids: &[String]) -> Result<Vec<FileStamp>> {
-        let mut rel: Vec<PathBuf> =
-            vec![ACTORS_FILE.into(), STANCES_FILE.into(), TOPICS_FILE.into()];
-        for id in article_ids {
-            let (a, t) = article_files(id);
-            rel.push(a);
-            rel.push(t);
+        let registries = [ACTORS_FILE, STANCES_FILE, TOPICS_FILE];
+        let CorpusSource::Dir(root) = self else {
+            let mut rel: Vec<String> = registries.iter().map(|r| r.to_string()).collect();
+            for id in article_ids {
+                let (a, t) = article_files(id);
+                rel.push(slashed(&a));
+                rel.push(slashed(&t));
+            }
+            return Ok(rel.into_iter().map(builtin_stamp).collect());
+        };
+        let root_fd = open_dir(root)?;
+        let mut stamps = Vec::with_capacity(3 + 2 * article_ids.len());
+        for r in registries {
+            stamps.push(stat_at(&root_fd, root, r.to_owned())?);
         }
-        rel.into_iter().map(|path| self.stamp(path)).collect()
-    }
-
-    fn stamp(&self, path: PathBuf) -> Result<FileStamp> {
-        match self {
-            CorpusSource::Dir(root) => {
-                let full = root.join(&path);
-                match std::fs::metadata(&full) {
-                    Ok(meta) => {
-                        let mtime_ns = meta
-                            .modified()
-                            .ok()
-                            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-                        Ok(FileStamp {
-                            path,
-                            size: meta.len(),
-                            mtime_ns,
-                        })
-                    }
-                    // A missing file is a corpus error that the build will
-                    // report; for the fingerprint it is simply "absent".
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileStamp {
-                        path,
-                        size: u64::MAX,
-                        mtime_ns: 0,
-                    }),
-                    Err(e) => Err(Error::io(full, e)),
+        if article_ids.is_empty() {
+            return Ok(stamps);
+        }
+        let articles = root.join(ARTICLES_DIR);
+        let articles_fd = open_dir(&articles)?;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let chunk = article_ids.len().div_ceil(threads).max(256);
+        let stat_chunk = |ids: &[String]| -> Result<Vec<FileStamp>> {
+            let mut out = Vec::with_capacity(2 * ids.len());
+            for id in ids {
+                let a = stat_at(&articles_fd, &articles, format!("{id}/{ARTICLE_FILE}"))?;
+                let t = stat_at(&articles_fd, &articles, format!("{id}/{TEXT_FILE}"))?;
+                if a.is_absent() && t.is_absent() && !articles.join(id).is_dir() {
+                    continue;
                 }
+                out.push(a);
+                out.push(t);
             }
-            CorpusSource::Builtin => {
-                // The built-in corpus has no mtimes; its content hash stands in.
-                let contents = BUILTIN
-                    .get_file(&path)
-                    .map(|f| f.contents())
-                    .unwrap_or_default();
-                let hash = xxhash_rust::xxh3::xxh3_64(contents);
-                Ok(FileStamp {
-                    path,
-                    size: contents.len() as u64,
-                    mtime_ns: hash,
+            Ok(out)
+        };
+        let parts: Vec<Result<Vec<FileStamp>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = article_ids
+                .chunks(chunk)
+                .map(|ids| scope.spawn(move || stat_chunk(ids)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::InvalidArgument("a stat thread panicked".into()))
+                    })
                 })
+                .collect()
+        });
+        for part in parts {
+            for mut s in part? {
+                s.path = format!("{ARTICLES_DIR}/{}", s.path);
+                stamps.push(s);
             }
+        }
+        Ok(stamps)
+    }
+
+    /// xxh3 hash of one file's contents, used when its stamp moved, to
+    /// tell a touch from an edit. `None` when the file is gone.
+    pub(crate) fn content_hash(&self, rel: &str) -> Result<Option<u64>> {
+        match self.read(Path::new(rel)) {
+            Ok(bytes) => Ok(Some(content_hash(&bytes))),
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                Ok(None)
+            }
+            Err(e) => Err(e),
         }
     }
 
-    /// xxh3 hash of one file's contents, used when only its mtime changed.
-    pub(crate) fn content_hash(&self, rel: &Path) -> Result<u64> {
-        Ok(xxhash_rust::xxh3::xxh3_64(&self.read(rel)?))
+    /// Whether an article's folder exists (it may vanish while a build runs,
+    /// which means the article was removed).
+    pub(crate) fn article_exists(&self, id: &str) -> bool {
+        match self {
+            CorpusSource::Dir(root) => root.join(ARTICLES_DIR).join(id).is_dir(),
+            CorpusSource::Builtin => BUILTIN.get_dir(Path::new(ARTICLES_DIR).join(id)).is_some(),
+        }
+    }
+}
+
+/// The article ids of a list of stamps (made by [`CorpusSource::stamps`]:
+/// the registries, then two files per article).
+pub(crate) fn stamped_article_ids(stamps: &[FileStamp]) -> Vec<String> {
+    stamps
+        .iter()
+        .filter_map(|s| {
+            s.path
+                .strip_prefix(ARTICLES_DIR)?
+                .strip_prefix('/')?
+                .strip_suffix(ARTICLE_FILE)?
+                .strip_suffix('/')
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+/// The hash recorded for a file's contents.
+pub(crate) fn content_hash(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// A relative path with `/` separators.
+pub(crate) fn slashed(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+fn open_dir(dir: &Path) -> Result<rustix::fd::OwnedFd> {
+    use rustix::fs::{Mode, OFlags};
+    rustix::fs::open(
+        dir,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| Error::io(dir, e.into()))
+}
+
+/// Stamps `rel` relative to the open directory `fd` (whose path is `dir`,
+/// for messages). A missing file is "absent": for the fingerprint that is a
+/// state like any other, and the build reports it if it matters.
+// The stat fields' integer types differ between platforms.
+#[allow(clippy::unnecessary_cast)]
+fn stat_at(fd: &rustix::fd::OwnedFd, dir: &Path, rel: String) -> Result<FileStamp> {
+    match rustix::fs::statat(fd, rel.as_str(), rustix::fs::AtFlags::empty()) {
+        Ok(st) => {
+            let ns = |s: i64, n: i64| {
+                u64::try_from(s)
+                    .unwrap_or(0)
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(u64::try_from(n).unwrap_or(0))
+            };
+            Ok(FileStamp {
+                path: rel,
+                size: u64::try_from(st.st_size).unwrap_or(0),
+                mtime_ns: ns(st.st_mtime as i64, st.st_mtime_nsec as i64),
+                ctime_ns: ns(st.st_ctime as i64, st.st_ctime_nsec as i64),
+            })
+        }
+        Err(rustix::io::Errno::NOENT) | Err(rustix::io::Errno::NOTDIR) => {
+            Ok(FileStamp::absent(rel))
+        }
+        Err(e) => Err(Error::io(dir.join(&rel), e.into())),
+    }
+}
+
+/// The built-in corpus has no times; its content hash stands in.
+fn builtin_stamp(path: String) -> FileStamp {
+    match BUILTIN.get_file(&path) {
+        Some(f) => FileStamp {
+            size: f.contents().len() as u64,
+            mtime_ns: content_hash(f.contents()),
+            ctime_ns: 0,
+            path,
+        },
+        None => FileStamp::absent(path),
     }
 }
 
@@ -184,10 +314,11 @@ impl CorpusSource {
 pub(crate) fn stamp_digest(stamps: &[FileStamp]) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for s in stamps {
-        h.update(s.path.as_os_str().as_encoded_bytes());
+        h.update(s.path.as_bytes());
         h.update(&[0]);
         h.update(&s.size.to_le_bytes());
         h.update(&s.mtime_ns.to_le_bytes());
+        h.update(&s.ctime_ns.to_le_bytes());
     }
     h.digest()
 }

@@ -2,23 +2,31 @@
 
 mod analysis;
 mod build;
+mod directories;
+mod document;
+mod freshness;
+mod generation;
 pub(crate) mod schema;
 mod store;
-mod write_watch;
+mod update;
 
 pub use build::{BuildProgress, BuildStats};
 pub use schema::SCHEMA_VERSION;
+pub use update::UpdateSummary;
 
 pub(crate) use analysis::text_analyzer;
-pub(crate) use build::StoredAnnotations;
+pub(crate) use document::StoredAnnotations;
 pub(crate) use schema::Fields;
 
 use crate::corpus::{Corpus, CorpusSource, Registry};
 use crate::error::{Error, Result};
 use crate::names::NameResolver;
+use directories::ReadOnlyDirectory;
+use freshness::{Changes, Staleness};
+use generation::{IndexedFile, Manifest};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use store::{IndexedFile, Manifest, Store};
+use store::{Lease, Store};
 use tantivy::{IndexReader, ReloadPolicy};
 
 /// Where the index lives.
@@ -31,14 +39,19 @@ pub enum Location {
     Cache,
 }
 
-/// Whether [`Index::open_or_build`] reused the index or built it.
+/// Whether [`Index::open_or_build`] reused the index, built it or updated it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case", tag = "status", content = "reason")]
 pub enum Freshness {
     /// The index matched the corpus and was opened as it was.
     Reused,
-    /// The index was (re)built, for the given reason.
+    /// The index was built from scratch, for the given reason.
     Built(String),
+    /// The index was updated: only what changed was re-indexed.
+    Updated(UpdateSummary),
+    /// The index is stale (for the given reason) but could not be written,
+    /// so it was opened as it is.
+    StaleReadOnly(String),
 }
 
 /// Options for opening or building.
@@ -60,6 +73,8 @@ pub struct Index {
     resolver: OnceLock<NameResolver>,
     pub(crate) stats: BuildStats,
     freshness: Freshness,
+    /// Keeps the generation from being collected while this is open.
+    _lease: Lease,
 }
 
 impl std::fmt::Debug for Index {
@@ -100,57 +115,39 @@ fn resolve_location(source: &CorpusSource, location: &Location) -> PathBuf {
     }
 }
 
-/// The outcome of comparing an index with its corpus.
-enum Staleness {
-    /// Every file has the stamp it had at build time.
-    Fresh,
-    /// Some mtimes moved but every content hash matches: fresh, and these
-    /// stamps (with the digest) can be recorded to keep later checks fast.
-    Touched(Vec<IndexedFile>, u64),
-    /// Stale, for this reason.
-    Stale(String),
+/// What a look at the live generation found.
+enum Check {
+    /// Fresh (or only touched): opened, ready.
+    Fresh(Index),
+    /// Stale. `changes` says what changed when an update can follow;
+    /// `live` is the stale index, opened, when it is usable.
+    Stale {
+        reason: String,
+        changes: Option<Changes>,
+        live: Option<Index>,
+    },
 }
 
-/// Compares the corpus with the index in `gen`. The common case costs one
-/// `stat` per corpus file and a hash of the stamps; `stamps.json` is read
-/// only when that digest differs, and a file is read only when its mtime
-/// moved but its size did not.
-fn staleness(manifest: &Manifest, gen: &Path, source: &CorpusSource) -> Result<Staleness> {
-    if let Some(reason) = manifest.format_mismatch() {
-        return Ok(Staleness::Stale(reason));
-    }
-    if manifest.corpus != source.identity() {
-        return Ok(Staleness::Stale(format!(
-            "it was built from {}",
-            manifest.corpus
-        )));
-    }
-    let now = source.stamps(&source.article_ids()?)?;
-    let digest = crate::corpus::stamp_digest(&now);
-    if digest == manifest.stamp_digest {
-        return Ok(Staleness::Fresh);
-    }
-    let mut files: Vec<IndexedFile> = store::read_json(gen, store::STAMPS)?;
-    if now.len() != files.len() || now.iter().zip(&files).any(|(n, m)| n.path != m.stamp.path) {
-        return Ok(Staleness::Stale("articles were added or removed".into()));
-    }
-    for (n, m) in now.iter().zip(files.iter_mut()) {
-        if n.size != m.stamp.size {
-            return Ok(Staleness::Stale(format!("{} changed", n.path.display())));
-        }
-        if n.mtime_ns != m.stamp.mtime_ns {
-            if source.content_hash(&n.path)? != m.hash {
-                return Ok(Staleness::Stale(format!("{} changed", n.path.display())));
-            }
-            m.stamp = n.clone();
+impl Check {
+    fn stale(reason: impl Into<String>) -> Check {
+        Check::Stale {
+            reason: reason.into(),
+            changes: None,
+            live: None,
         }
     }
-    Ok(Staleness::Touched(files, digest))
+}
+
+/// Whether an error means "this process may not write there".
+fn is_read_only(e: &Error) -> bool {
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+    matches!(e, Error::Io { source, .. } if matches!(source.kind(), PermissionDenied | ReadOnlyFilesystem))
 }
 
 impl Index {
     /// Opens the index for `corpus` at `location`, building it first when it
-    /// is missing, stale, damaged or of another format.
+    /// is missing, stale, damaged or of another format, or updating it in
+    /// place of a build when only some articles or registry entries changed.
     pub fn open_or_build(corpus: &Corpus, location: Location) -> Result<Index> {
         Index::open_or_build_source(
             corpus.source(),
@@ -163,6 +160,10 @@ impl Index {
     /// Like [`Index::open_or_build`], but parses the corpus only if a build
     /// is needed: a fresh index answers from its own snapshot of the
     /// registries, after a `stat` of each corpus file.
+    ///
+    /// A fresh index needs only read access. A stale one that cannot be
+    /// written (a read-only mount, another user's index) is opened as it
+    /// is, with [`Freshness::StaleReadOnly`] saying why it is stale.
     pub fn open_or_build_source(
         source: &CorpusSource,
         corpus: Option<&Corpus>,
@@ -170,21 +171,38 @@ impl Index {
         mut options: BuildOptions<'_>,
     ) -> Result<Index> {
         let store = Store::new(resolve_location(source, location));
-        let reason = if options.force {
-            "a rebuild was requested".to_owned()
+        let first = if options.force {
+            Check::stale("a rebuild was requested")
         } else {
-            match Index::check_fresh(&store, source) {
-                Ok(index) => return Ok(index),
-                Err(reason) => reason,
-            }
+            Index::check(&store, source)?
         };
-        let lock = store.lock()?;
-        // Another process may have built it while we waited for the lock.
-        if !options.force {
-            if let Ok(index) = Index::check_fresh(&store, source) {
+        let (reason, live) = match first {
+            Check::Fresh(index) => return Ok(index),
+            Check::Stale { reason, live, .. } => (reason, live),
+        };
+        let lock = match store.claim().and_then(|()| store.lock()) {
+            Ok(lock) => lock,
+            Err(e) if is_read_only(&e) && live.is_some() && !options.force => {
+                let mut index = live.expect("checked above");
+                index.freshness = Freshness::StaleReadOnly(reason);
                 return Ok(index);
             }
-        }
+            Err(e) => return Err(e),
+        };
+        drop(live);
+        // Another process may have built or updated it while we waited.
+        let (reason, changes, live) = if options.force {
+            ("a rebuild was requested".to_owned(), None, None)
+        } else {
+            match Index::check(&store, source)? {
+                Check::Fresh(index) => return Ok(index),
+                Check::Stale {
+                    reason,
+                    changes,
+                    live,
+                } => (reason, changes, live),
+            }
+        };
         let loaded;
         let corpus = match corpus {
             Some(c) => c,
@@ -193,103 +211,208 @@ impl Index {
                 &loaded
             }
         };
-        let files = corpus
-            .stamps()?
-            .into_iter()
-            .map(|stamp| {
-                Ok(IndexedFile {
-                    hash: source.content_hash(&stamp.path).unwrap_or(0),
-                    stamp,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let stamps: Vec<_> = files.iter().map(|f| f.stamp.clone()).collect();
-        let tmp = store.begin(&lock)?;
-        store::write_json(&tmp.join(store::STAMPS), &files)?;
-        store::write_json(&tmp.join(store::REGISTRY), corpus.registry())?;
-        store::write_json(&tmp.join(store::RESOLVER), corpus.resolver())?;
+        if let (Some(_), Some(live)) = (changes, live) {
+            let manifest = Manifest::read(&live.dir)?;
+            let tmp = store.begin_from(&lock, &live.dir, &manifest.index_files)?;
+            let outcome = update::update(corpus, &live.dir, &live.reader.searcher(), &tmp);
+            drop(live);
+            match outcome {
+                Ok(update::Outcome::Updated {
+                    stats,
+                    files,
+                    summary,
+                }) => {
+                    return Index::finish(
+                        &store,
+                        &lock,
+                        &tmp,
+                        corpus,
+                        stats,
+                        files,
+                        Freshness::Updated(summary),
+                    )
+                }
+                Ok(update::Outcome::NeedsFullBuild(why)) => {
+                    let _ = std::fs::remove_dir_all(&tmp);
+                    return Index::build_full(&store, &lock, corpus, why, &mut options);
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_dir_all(&tmp);
+                    return Err(e);
+                }
+            }
+        }
+        Index::build_full(&store, &lock, corpus, reason, &mut options)
+    }
+
+    fn build_full(
+        store: &Store,
+        lock: &store::BuildLock,
+        corpus: &Corpus,
+        reason: String,
+        options: &mut BuildOptions<'_>,
+    ) -> Result<Index> {
+        let tmp = store.begin(lock)?;
         let mut no_progress = |_: BuildProgress| {};
         let progress: &mut dyn FnMut(BuildProgress) = match options.progress.as_mut() {
             Some(p) => *p,
             None => &mut no_progress,
         };
-        let stats = match build::build(corpus, &tmp, progress) {
-            Ok(s) => s,
+        match build::build(corpus, &tmp, progress) {
+            Ok((stats, files)) => Index::finish(
+                store,
+                lock,
+                &tmp,
+                corpus,
+                stats,
+                files,
+                Freshness::Built(reason),
+            ),
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&tmp);
-                return Err(e);
-            }
-        };
-        let mut manifest = Manifest {
-            schema_version: SCHEMA_VERSION,
-            dossier_version: env!("CARGO_PKG_VERSION").to_owned(),
-            corpus: source.identity(),
-            stamp_digest: crate::corpus::stamp_digest(&stamps),
-            stats,
-            index_files: Vec::new(),
-        };
-        let gen = store.publish(&lock, &tmp, &mut manifest)?;
-        drop(lock);
-        Index::open_generation(&gen, manifest, Freshness::Built(reason))
-    }
-
-    /// Opens the live index if it serves `source`; otherwise says why not.
-    fn check_fresh(store: &Store, source: &CorpusSource) -> std::result::Result<Index, String> {
-        let gen = store
-            .current()
-            .ok_or_else(|| "there is no index yet".to_owned())?;
-        let mut manifest = Manifest::read(&gen).map_err(|e| e.to_string())?;
-        match staleness(&manifest, &gen, source).map_err(|e| e.to_string())? {
-            Staleness::Fresh => {}
-            Staleness::Stale(reason) => return Err(reason),
-            Staleness::Touched(files, digest) => {
-                // Same content, new mtimes (a checkout, a touch): record
-                // them so the next query takes the fast path. Skipped if
-                // a builder holds the lock; the next query will try again.
-                if let Some(lock) = store.try_lock() {
-                    manifest.stamp_digest = digest;
-                    let _ = store.refresh_stamps(&lock, &gen, &manifest, &files);
-                }
+                Err(e)
             }
         }
-        Index::open_generation(&gen, manifest, Freshness::Reused)
-            .map_err(|e| format!("the index is damaged ({e})"))
+    }
+
+    /// Writes the side files and the manifest of a finished build, publishes
+    /// it, and opens it.
+    fn finish(
+        store: &Store,
+        lock: &store::BuildLock,
+        tmp: &Path,
+        corpus: &Corpus,
+        stats: BuildStats,
+        files: Vec<IndexedFile>,
+        freshness: Freshness,
+    ) -> Result<Index> {
+        let written = (|| {
+            generation::write_json(tmp, generation::REGISTRY, corpus.registry())?;
+            generation::write_json(tmp, generation::RESOLVER, corpus.resolver())?;
+            generation::write_stamps(tmp, &files)?;
+            let stamps: Vec<_> = files.iter().map(|f| f.stamp.clone()).collect();
+            Manifest {
+                schema_version: SCHEMA_VERSION,
+                dossier_version: env!("CARGO_PKG_VERSION").to_owned(),
+                corpus: corpus.source().identity(),
+                stamp_digest: crate::corpus::stamp_digest(&stamps),
+                stats,
+                index_files: generation::tantivy_files(tmp)?,
+            }
+            .write(tmp)
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_dir_all(tmp);
+            return Err(e);
+        }
+        store.publish(lock, tmp)?;
+        let lease = store.open_live()?.ok_or_else(|| Error::IndexDamaged {
+            path: store.dir.clone(),
+            reason: "the generation just published is gone".into(),
+        })?;
+        let manifest = Manifest::read(&lease.path)?;
+        Index::open_generation(lease, manifest, freshness)
+    }
+
+    /// Looks at the live generation, without writing (except to record new
+    /// stamps after a touch, when the directory is ours and free).
+    fn check(store: &Store, source: &CorpusSource) -> Result<Check> {
+        let lease = match store.open_live() {
+            Ok(Some(lease)) => lease,
+            Ok(None) => return Ok(Check::stale("there is no index yet")),
+            Err(e) => return Ok(Check::stale(format!("the index is damaged ({e})"))),
+        };
+        let mut manifest = match Manifest::read(&lease.path) {
+            Ok(m) => m,
+            Err(e) => return Ok(Check::stale(format!("the index is damaged ({e})"))),
+        };
+        let staleness = freshness::staleness(&manifest, &lease.path, source)?;
+        let (reason, changes) = match staleness {
+            Staleness::Fresh => (None, None),
+            Staleness::Touched { files, digest } => {
+                // Same content, new stamps (a checkout, a touch): record them
+                // so the next query takes the fast path. Skipped if a builder
+                // holds the lock or we may not write; the next query retries.
+                if let Some(_lock) = store.try_lock() {
+                    manifest.stamp_digest = digest;
+                    let _ = generation::replace_stamps(&lease.path, &files)
+                        .and_then(|()| manifest.replace(&lease.path));
+                }
+                (None, None)
+            }
+            Staleness::Stale { reason, changes } => (Some(reason), changes),
+        };
+        let opened = Index::open_generation(lease, manifest, Freshness::Reused);
+        if reason.is_none() {
+            store.collect_if_idle();
+        }
+        Ok(match (reason, opened) {
+            (None, Ok(index)) => Check::Fresh(index),
+            (_, Err(e)) => Check::stale(format!("the index is damaged ({e})")),
+            (Some(reason), Ok(index)) => Check::Stale {
+                reason,
+                changes,
+                live: Some(index),
+            },
+        })
     }
 
     /// Opens an existing index directory without a corpus (for embedding a
-    /// prebuilt index). Fails if there is none or it is damaged.
+    /// prebuilt index). Fails if there is none or it is damaged. Needs only
+    /// read access.
     pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
         let store = Store::new(dir.as_ref().to_owned());
-        let gen = store.current().ok_or_else(|| Error::IndexDamaged {
+        let lease = store.open_live()?.ok_or_else(|| Error::IndexDamaged {
             path: store.dir.clone(),
             reason: "no index has been built there".into(),
         })?;
-        let manifest = Manifest::read(&gen)?;
+        let manifest = Manifest::read(&lease.path)?;
         if let Some(reason) = manifest.format_mismatch() {
-            return Err(Error::IndexDamaged { path: gen, reason });
+            return Err(Error::IndexDamaged {
+                path: lease.path.clone(),
+                reason,
+            });
         }
-        Index::open_generation(&gen, manifest, Freshness::Reused)
+        Index::open_generation(lease, manifest, Freshness::Reused)
     }
 
-    fn open_generation(gen: &Path, manifest: Manifest, freshness: Freshness) -> Result<Index> {
+    /// Opens the index at `location` without looking at the corpus files
+    /// (for `--no-refresh`). `None` when there is no index built from
+    /// `source` in this format; an error when there is one but it is
+    /// damaged (it is reported, not silently rebuilt).
+    pub fn open_unchecked(source: &CorpusSource, location: &Location) -> Result<Option<Index>> {
+        let store = Store::new(resolve_location(source, location));
+        let Some(lease) = store.open_live()? else {
+            return Ok(None);
+        };
+        let manifest = Manifest::read(&lease.path)?;
+        if manifest.format_mismatch().is_some() || manifest.corpus != source.identity() {
+            return Ok(None);
+        }
+        Index::open_generation(lease, manifest, Freshness::Reused).map(Some)
+    }
+
+    fn open_generation(lease: Lease, manifest: Manifest, freshness: Freshness) -> Result<Index> {
+        let gen = lease.path.clone();
         let damaged = |e: tantivy::TantivyError| Error::IndexDamaged {
-            path: gen.to_owned(),
+            path: gen.clone(),
             reason: e.to_string(),
         };
         manifest
-            .verify_files(gen)
+            .verify_files(&gen)
             .map_err(|reason| Error::IndexDamaged {
-                path: gen.to_owned(),
+                path: gen.clone(),
                 reason,
             })?;
-        let index = tantivy::Index::open_in_dir(gen).map_err(damaged)?;
+        let directory = ReadOnlyDirectory::open(&gen).map_err(damaged)?;
+        let index = tantivy::Index::open(directory).map_err(damaged)?;
         index
             .tokenizers()
             .register(analysis::TEXT_TOKENIZER, analysis::text_analyzer());
         let fields = Fields::new();
         if index.schema() != fields.schema {
             return Err(Error::IndexDamaged {
-                path: gen.to_owned(),
+                path: gen,
                 reason: "its schema differs from this version's".into(),
             });
         }
@@ -299,17 +422,18 @@ impl Index {
             .try_into()
             .map_err(damaged)?;
         Ok(Index {
-            dir: gen.to_owned(),
+            dir: gen,
             fields,
             reader,
             registry: OnceLock::new(),
             resolver: OnceLock::new(),
             stats: manifest.stats,
             freshness,
+            _lease: lease,
         })
     }
 
-    /// Whether this index was reused or built when opened.
+    /// Whether this index was reused, built or updated when opened.
     pub fn freshness(&self) -> &Freshness {
         &self.freshness
     }
@@ -329,7 +453,8 @@ impl Index {
         if let Some(r) = self.registry.get() {
             return Ok(r);
         }
-        let loaded = store::read_json::<Registry>(&self.dir, store::REGISTRY)?.reindexed();
+        let loaded =
+            generation::read_json::<Registry>(&self.dir, generation::REGISTRY)?.reindexed();
         Ok(self.registry.get_or_init(|| loaded))
     }
 
@@ -338,7 +463,7 @@ impl Index {
         if let Some(r) = self.resolver.get() {
             return Ok(r);
         }
-        let loaded: NameResolver = store::read_json(&self.dir, store::RESOLVER)?;
+        let loaded: NameResolver = generation::read_json(&self.dir, generation::RESOLVER)?;
         Ok(self.resolver.get_or_init(|| loaded))
     }
 }

@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema, the tokenizer or the stored layout changes;
 /// an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Separates the parts of composite keys. Ids are kebab-case, so it never
 /// occurs inside one.
@@ -22,9 +22,9 @@ pub(crate) struct Fields {
     pub passage: tantivy::schema::Field,
     /// Article id (exact, fast for facets).
     pub article: tantivy::schema::Field,
+    /// Passage position in its article (fast: with the article id, the
+    /// document order that sorts and breaks ties).
     pub ordinal: tantivy::schema::Field,
-    /// Global document order: (article id, ordinal) as one sortable number.
-    pub position: tantivy::schema::Field,
     /// Passage text: BM25, phrases, snippets.
     pub text: tantivy::schema::Field,
     pub actor: tantivy::schema::Field,
@@ -41,7 +41,7 @@ pub(crate) struct Fields {
     pub stance_key: tantivy::schema::Field,
     /// First day (YYYYMMDD) of each dated event.
     pub event_day: tantivy::schema::Field,
-    /// Annotations as JSON, to return a full hit without the corpus.
+    /// Annotations (postcard), to return a full hit without the corpus.
     pub annotations: tantivy::schema::Field,
 }
 
@@ -58,8 +58,7 @@ impl Fields {
             .set_stored();
         let passage = b.add_text_field("passage", STRING | STORED);
         let article = b.add_text_field("article", exact_fast.clone() | STORED);
-        let ordinal = b.add_u64_field("ordinal", NumericOptions::default().set_stored());
-        let position = b.add_u64_field("position", FAST);
+        let ordinal = b.add_u64_field("ordinal", NumericOptions::default().set_stored().set_fast());
         let text = b.add_text_field("text", text);
         let actor = b.add_text_field("actor", exact_fast.clone());
         let topic = b.add_text_field("topic", exact_fast.clone());
@@ -74,13 +73,12 @@ impl Fields {
             "event_day",
             NumericOptions::default().set_indexed().set_fast(),
         );
-        let annotations = b.add_text_field("annotations", STORED);
+        let annotations = b.add_bytes_field("annotations", STORED);
         Fields {
             schema: b.build(),
             passage,
             article,
             ordinal,
-            position,
             text,
             actor,
             topic,

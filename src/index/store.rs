@@ -1,140 +1,85 @@
-//! The on-disk layout of an index directory and its atomic replacement.
+//! The on-disk layout of an index directory: ownership, generations, the
+//! build lock, readers' leases and garbage collection.
 //!
 //! ```text
 //! DIR/
+//!   DOSSIER_INDEX    marker: dossier made this directory and may write here
 //!   CURRENT          name of the live generation, replaced by rename(2)
-//!   build.lock       held (flock) by the one process that is building
-//!   gen-<stamp>/     a complete tantivy index + manifest.json
+//!   build.lock       held (flock) by the one process that builds
+//!   gen-<stamp>/     a complete generation: tantivy files, manifest, side
+//!                    files, and `readers.lock`
 //!   tmp-<stamp>/     a build in progress; removed if its builder died
+//!   trash-<stamp>/   a generation being deleted
 //! ```
 //!
-//! A build writes a whole generation in a `tmp-` folder, renames it to
-//! `gen-`, then points `CURRENT` at it with an atomic rename. Readers follow
-//! `CURRENT`, so they see the old or the new index and never half of one;
-//! a killed build leaves only a `tmp-` folder, which the next build removes.
+//! **Ownership.** dossier writes to, or deletes from, only a directory that
+//! it created or found empty, and marked. A non-empty directory without the
+//! marker is refused (an index of an earlier dossier, recognised by its
+//! `CURRENT` and `gen-` layout, is adopted). Only names of the exact forms
+//! above are ever deleted.
+//!
+//! **Generations are immutable once published.** A build writes a whole
+//! generation in a `tmp-` folder (an update starts it with hard links to the
+//! live generation's tantivy files, which tantivy never modifies), renames
+//! it to `gen-`, then points `CURRENT` at it with an atomic rename. A killed
+//! build leaves only a `tmp-` folder, which the next build removes.
+//!
+//! **Readers finish on the generation they opened.** A reader holds a
+//! shared `flock` on its generation's `readers.lock` for as long as it uses
+//! it. The collector deletes an old generation only after taking that lock
+//! exclusively without waiting; a generation in use is kept and retried at
+//! the next build. It first renames the generation to `trash-`, so a reader
+//! that locked a generation just as it was collected sees that it is gone
+//! and follows `CURRENT` again. Reading needs only read access: the lease is
+//! an `flock` on a file opened read-only.
 
-use crate::corpus::FileStamp;
 use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+const MARKER: &str = "DOSSIER_INDEX";
+const MARKER_TEXT: &str = "This directory is a dossier index. dossier creates and deletes \
+files here; do not keep anything else in it.\nformat 1\n";
 const CURRENT: &str = "CURRENT";
 const LOCK: &str = "build.lock";
-const MANIFEST: &str = "manifest.json";
-/// The prebuilt name resolver, loaded on first use.
-pub(crate) const RESOLVER: &str = "names.json";
-/// The registries, loaded on first use (keyword searches never need them).
-pub(crate) const REGISTRY: &str = "registry.json";
-/// Per-file stamps and hashes, read only when the digest does not match.
-pub(crate) const STAMPS: &str = "stamps.json";
-const GEN_PREFIX: &str = "gen-";
-const TMP_PREFIX: &str = "tmp-";
+/// In each generation: the readers' shared lock.
+const READERS: &str = "readers.lock";
+const GEN: &str = "gen-";
+const TMP: &str = "tmp-";
+const TRASH: &str = "trash-";
 
-/// A corpus file as it was when the index was built.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct IndexedFile {
-    #[serde(flatten)]
-    pub stamp: FileStamp,
-    /// xxh3-64 of the contents, consulted only when the mtime moved.
-    pub hash: u64,
-}
-
-/// What an index generation records about how it was made.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Manifest {
-    pub schema_version: u32,
-    pub dossier_version: String,
-    /// The corpus location the index was built from.
-    pub corpus: String,
-    /// Digest of every corpus file's path, size and mtime: equal digests
-    /// mean a fresh index without reading `stamps.json`.
-    pub stamp_digest: u64,
-    pub stats: super::BuildStats,
-    /// Every file of the tantivy index with its size, to detect a deleted
-    /// or truncated file before tantivy maps it (a truncated mapping would
-    /// crash the process with SIGBUS instead of returning an error).
-    #[serde(default)]
-    pub index_files: Vec<(String, u64)>,
-}
-
-impl Manifest {
-    pub(crate) fn read(gen_dir: &Path) -> Result<Manifest> {
-        let path = gen_dir.join(MANIFEST);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        serde_json::from_slice(&bytes).map_err(|e| Error::IndexDamaged {
-            path: gen_dir.to_owned(),
-            reason: format!("{MANIFEST} is unreadable: {e}"),
-        })
-    }
-
-    /// Why this index's format is not this dossier's, if it is not.
-    pub(crate) fn format_mismatch(&self) -> Option<String> {
-        (self.schema_version != super::SCHEMA_VERSION).then(|| {
-            format!(
-                "index format {} differs from this dossier's {}",
-                self.schema_version,
-                super::SCHEMA_VERSION
-            )
-        })
-    }
-
-    /// Checks that every recorded index file is present at its size.
-    pub(crate) fn verify_files(&self, gen_dir: &Path) -> std::result::Result<(), String> {
-        if self.index_files.is_empty() {
-            return Err("it lists no index files".into());
-        }
-        for (name, size) in &self.index_files {
-            match std::fs::metadata(gen_dir.join(name)) {
-                Ok(m) if m.len() == *size => {}
-                Ok(m) => return Err(format!("{name} is {} bytes, expected {size}", m.len())),
-                Err(_) => return Err(format!("{name} is missing")),
-            }
-        }
-        Ok(())
-    }
-
-    fn write(&self, gen_dir: &Path) -> Result<()> {
-        write_json(&gen_dir.join(MANIFEST), self)
-    }
-}
-
-/// Writes a side file of a generation as JSON, durably.
-pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let json = serde_json::to_vec(value)
-        .map_err(|e| Error::InvalidArgument(format!("cannot encode {}: {e}", path.display())))?;
-    write_durably(path, &json)
-}
-
-/// Reads a side file of a generation; unreadable means damaged.
-pub(crate) fn read_json<T: serde::de::DeserializeOwned>(gen_dir: &Path, name: &str) -> Result<T> {
-    let path = gen_dir.join(name);
-    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::IndexDamaged {
-        path: gen_dir.to_owned(),
-        reason: format!("{name} is unreadable: {e}"),
-    })
-}
-
-impl Manifest {}
-
-fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = File::create(path).map_err(|e| Error::io(path, e))?;
-    f.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    f.sync_all().map_err(|e| Error::io(path, e))
-}
-
-/// An index directory (which holds generations).
+/// An index directory.
 #[derive(Debug, Clone)]
 pub(crate) struct Store {
     pub dir: PathBuf,
 }
 
-/// Held while building; released on drop (and by the OS if the process dies).
+/// Held while building; released on drop (and by the OS if the process
+/// dies).
 pub(crate) struct BuildLock {
     _file: File,
+}
+
+/// A generation in use: its folder, and the shared lock that keeps the
+/// collector away from it until this is dropped.
+#[derive(Debug)]
+pub(crate) struct Lease {
+    pub path: PathBuf,
+    _lock: File,
+}
+
+/// Whether `name` is `<prefix><digits>-<digits>`, the only names dossier
+/// creates (and so the only ones it deletes).
+fn is_ours(name: &str, prefix: &str) -> bool {
+    let Some(rest) = name.strip_prefix(prefix) else {
+        return false;
+    };
+    let mut parts = rest.split('-');
+    let digits =
+        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    digits(parts.next()) && digits(parts.next()) && parts.next().is_none()
 }
 
 impl Store {
@@ -142,19 +87,94 @@ impl Store {
         Store { dir }
     }
 
-    /// The live generation's folder, if there is one.
-    pub(crate) fn current(&self) -> Option<PathBuf> {
+    /// The live generation's name, if any.
+    fn current_name(&self) -> Option<String> {
         let name = std::fs::read_to_string(self.dir.join(CURRENT)).ok()?;
         let name = name.trim();
-        if !name.starts_with(GEN_PREFIX) || name.contains(['/', '\\']) {
-            return None;
-        }
-        Some(self.dir.join(name))
+        is_ours(name, GEN).then(|| name.to_owned())
     }
 
-    /// Takes the build lock, waiting for another builder to finish.
+    /// Leases the live generation for reading, or `None` when there is no
+    /// index yet. Never writes.
+    pub(crate) fn open_live(&self) -> Result<Option<Lease>> {
+        // A collector may delete the generation between our reading CURRENT
+        // and locking it; then CURRENT names a newer one. A few rounds
+        // always suffice unless builds publish faster than we can lock.
+        for _ in 0..16 {
+            let Some(name) = self.current_name() else {
+                return Ok(None);
+            };
+            let path = self.dir.join(&name);
+            let lock_path = path.join(READERS);
+            let file = match File::open(&lock_path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if path.is_dir() {
+                        // A generation without a readers' lock: an index of
+                        // an earlier dossier, to be rebuilt.
+                        return Err(Error::IndexDamaged {
+                            path,
+                            reason: "it was made by an earlier dossier".into(),
+                        });
+                    }
+                    // Collected since we read CURRENT: follow it again.
+                    continue;
+                }
+                Err(e) => return Err(Error::io(&lock_path, e)),
+            };
+            file.lock_shared().map_err(|e| Error::io(&lock_path, e))?;
+            // Still the same file at the same path: not collected meanwhile.
+            if same_file(&file, &lock_path) {
+                return Ok(Some(Lease { path, _lock: file }));
+            }
+        }
+        Err(Error::IndexBusy {
+            path: self.dir.clone(),
+        })
+    }
+
+    /// Makes sure dossier may write here: creates the directory with its
+    /// marker, marks an empty one, adopts an index of an earlier dossier,
+    /// and refuses anything else.
+    pub(crate) fn claim(&self) -> Result<()> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+                return self.mark();
+            }
+            Err(e) => return Err(Error::io(&self.dir, e)),
+        };
+        let names: Vec<String> = entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        if names.iter().any(|n| n == MARKER) {
+            return Ok(());
+        }
+        let earlier_dossier = names.iter().any(|n| n == CURRENT)
+            && names.iter().all(|n| {
+                n == CURRENT
+                    || n == LOCK
+                    || n == "CURRENT.tmp"
+                    || is_ours(n, GEN)
+                    || is_ours(n, TMP)
+            });
+        if names.is_empty() || earlier_dossier {
+            return self.mark();
+        }
+        Err(Error::IndexDirForeign {
+            path: self.dir.clone(),
+        })
+    }
+
+    fn mark(&self) -> Result<()> {
+        write_durably(&self.dir.join(MARKER), MARKER_TEXT.as_bytes())
+    }
+
+    /// Takes the build lock, waiting for another builder to finish. Call
+    /// after [`Store::claim`].
     pub(crate) fn lock(&self) -> Result<BuildLock> {
-        std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
         let path = self.dir.join(LOCK);
         let file = File::options()
             .create(true)
@@ -166,8 +186,11 @@ impl Store {
         Ok(BuildLock { _file: file })
     }
 
-    /// Takes the build lock only if it is free.
+    /// Takes the build lock only if it is free and the directory is ours.
     pub(crate) fn try_lock(&self) -> Option<BuildLock> {
+        if !self.dir.join(MARKER).exists() {
+            return None;
+        }
         let file = File::options()
             .create(true)
             .truncate(false)
@@ -178,24 +201,43 @@ impl Store {
         Some(BuildLock { _file: file })
     }
 
-    /// A fresh folder for a build. Call with the lock held.
+    /// A fresh, empty folder for a build, with its readers' lock. Call with
+    /// the lock held.
     pub(crate) fn begin(&self, _lock: &BuildLock) -> Result<PathBuf> {
-        self.remove_garbage(None);
-        let path = self.dir.join(format!("{TMP_PREFIX}{}", unique_stamp()));
+        self.collect_garbage(_lock);
+        let path = self.dir.join(format!("{TMP}{}", unique_stamp()));
         std::fs::create_dir(&path).map_err(|e| Error::io(&path, e))?;
+        write_durably(&path.join(READERS), b"")?;
         Ok(path)
     }
 
-    /// Publishes a finished build: manifest, rename, then switch CURRENT.
-    pub(crate) fn publish(
+    /// A build folder that starts as a copy of `base`'s tantivy files, by
+    /// hard links: tantivy never modifies a file once written, so the
+    /// generations share them safely and publishing stays atomic.
+    pub(crate) fn begin_from(
         &self,
-        _lock: &BuildLock,
-        tmp: &Path,
-        manifest: &mut Manifest,
+        lock: &BuildLock,
+        base: &Path,
+        files: &[(String, u64)],
     ) -> Result<PathBuf> {
-        manifest.index_files = index_files(tmp)?;
-        manifest.write(tmp)?;
-        let name = format!("{GEN_PREFIX}{}", unique_stamp());
+        let path = self.begin(lock)?;
+        for (name, _) in files {
+            let from = base.join(name);
+            let to = path.join(name);
+            if let Err(e) = std::fs::hard_link(&from, &to) {
+                // A file system without hard links: copy instead.
+                if std::fs::copy(&from, &to).is_err() {
+                    let _ = std::fs::remove_dir_all(&path);
+                    return Err(Error::io(&to, e));
+                }
+            }
+        }
+        Ok(path)
+    }
+
+    /// Publishes a finished build: rename to `gen-`, then switch CURRENT.
+    pub(crate) fn publish(&self, lock: &BuildLock, tmp: &Path) -> Result<PathBuf> {
+        let name = format!("{GEN}{}", unique_stamp());
         let gen = self.dir.join(&name);
         std::fs::rename(tmp, &gen).map_err(|e| Error::io(&gen, e))?;
         let current_tmp = self.dir.join(format!("{CURRENT}.tmp"));
@@ -203,70 +245,108 @@ impl Store {
         let current = self.dir.join(CURRENT);
         std::fs::rename(&current_tmp, &current).map_err(|e| Error::io(&current, e))?;
         if let Ok(d) = File::open(&self.dir) {
-            // Make the rename itself durable; failure only weakens durability.
+            // Makes the rename itself durable; a failure only weakens that.
             let _ = d.sync_all();
         }
-        self.remove_garbage(Some(&gen));
+        self.collect_garbage(lock);
         Ok(gen)
     }
 
-    /// Records new mtimes of unchanged files, so the next check takes the
-    /// fast path again. Stamps first: a reader that sees the new digest
-    /// must find matching stamps.
-    pub(crate) fn refresh_stamps(
-        &self,
-        _lock: &BuildLock,
-        gen: &Path,
-        manifest: &Manifest,
-        files: &[IndexedFile],
-    ) -> Result<()> {
-        for (name, value) in [
-            (STAMPS, serde_json::to_vec(files)),
-            (MANIFEST, serde_json::to_vec(manifest)),
-        ] {
-            let tmp = gen.join(format!("{name}.tmp"));
-            let json =
-                value.map_err(|e| Error::InvalidArgument(format!("cannot encode {name}: {e}")))?;
-            write_durably(&tmp, &json)?;
-            std::fs::rename(&tmp, gen.join(name)).map_err(|e| Error::io(gen, e))?;
-        }
-        Ok(())
-    }
-
-    /// Removes leftover builds and superseded generations. Called with the
-    /// lock held, so no `tmp-` folder can belong to a live builder. Readers
-    /// that still use an old generation keep their open files (POSIX).
-    fn remove_garbage(&self, keep: Option<&Path>) {
-        let live = keep.map(Path::to_owned).or_else(|| self.current());
+    /// Removes leftover builds, and superseded generations that no reader
+    /// holds. Called with the build lock held, so no `tmp-` folder belongs
+    /// to a live builder. Best effort: what cannot go now goes next time.
+    pub(crate) fn collect_garbage(&self, _lock: &BuildLock) {
+        let live = self.current_name();
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = entry.path();
-            let is_old_gen = name.starts_with(GEN_PREFIX) && Some(&path) != live.as_ref();
-            if name.starts_with(TMP_PREFIX) || is_old_gen {
-                // Best effort: a folder we cannot remove now is retried next build.
+            if is_ours(&name, TMP) || is_ours(&name, TRASH) {
                 let _ = std::fs::remove_dir_all(&path);
+            } else if is_ours(&name, GEN) && live.as_deref() != Some(name.as_str()) {
+                let Ok(lock) = File::open(path.join(READERS)) else {
+                    // No readers' lock: a generation of an earlier dossier,
+                    // which no reader of this one can hold.
+                    let _ = std::fs::remove_dir_all(&path);
+                    continue;
+                };
+                if lock.try_lock().is_ok() {
+                    let trash = self.dir.join(format!("{TRASH}{}", &name[GEN.len()..]));
+                    if std::fs::rename(&path, &trash).is_ok() {
+                        drop(lock);
+                        let _ = std::fs::remove_dir_all(&trash);
+                    }
+                }
             }
         }
     }
-}
 
-/// The tantivy files of a finished build (not locks, not our manifest).
-fn index_files(dir: &Path) -> Result<Vec<(String, u64)>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let meta = entry.metadata().map_err(|e| Error::io(entry.path(), e))?;
-        // The manifest and stamps are rewritten in place when mtimes move.
-        if meta.is_file() && name != MANIFEST && name != STAMPS && !name.ends_with(".lock") {
-            files.push((name, meta.len()));
+    /// Collects garbage when there is some and no builder is at work: old
+    /// generations whose readers have all gone are removed by the next
+    /// process that looks, not only by the next build. Costs one listing
+    /// of the (small) index directory.
+    pub(crate) fn collect_if_idle(&self) {
+        let live = self.current_name();
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let garbage = entries.flatten().any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            is_ours(&name, TMP)
+                || is_ours(&name, TRASH)
+                || (is_ours(&name, GEN) && live.as_deref() != Some(name.as_str()))
+        });
+        if garbage {
+            if let Some(lock) = self.try_lock() {
+                self.collect_garbage(&lock);
+            }
         }
     }
-    files.sort();
-    Ok(files)
+
+    /// The generations on disk (live and superseded).
+    #[cfg(test)]
+    pub(crate) fn generations(&self) -> Vec<PathBuf> {
+        let mut gens: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| is_ours(&e.file_name().to_string_lossy(), GEN))
+                    .map(|e| e.path())
+                    .collect()
+            })
+            .unwrap_or_default();
+        gens.sort();
+        gens
+    }
+}
+
+/// Whether `file` is the file now at `path` (same device and inode).
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Writes a file durably (create, write, fsync).
+pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = File::create(path).map_err(|e| Error::io(path, e))?;
+    f.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    f.sync_all().map_err(|e| Error::io(path, e))
+}
+
+/// Replaces a file atomically: write a temporary beside it, then rename.
+/// Never writes through an existing file, which may be a hard link shared
+/// with another generation.
+pub(crate) fn replace_durably(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    write_durably(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
 fn unique_stamp() -> String {
@@ -274,4 +354,70 @@ fn unique_stamp() -> String {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
     format!("{nanos}-{}", std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_exact_dossier_names_are_ours() {
+        assert!(is_ours("gen-1795727311296164554-11100", GEN));
+        assert!(is_ours("tmp-1-2", TMP));
+        for name in [
+            "tmp-notes",
+            "gen-",
+            "gen-1",
+            "gen-1-2-3",
+            "gen-1-x",
+            "tmp-1-2/",
+            "xgen-1-2",
+        ] {
+            assert!(!is_ours(name, GEN) && !is_ours(name, TMP), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_foreign_folder_is_refused_and_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("proj");
+        std::fs::create_dir_all(dir.join("tmp-notes")).unwrap();
+        std::fs::write(dir.join("tmp-notes/a.txt"), "x").unwrap();
+        let store = Store::new(dir.clone());
+        assert!(matches!(store.claim(), Err(Error::IndexDirForeign { .. })));
+        assert!(dir.join("tmp-notes/a.txt").exists());
+        assert!(!dir.join(MARKER).exists());
+    }
+
+    #[test]
+    fn new_and_empty_folders_are_claimed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().join("a/b"));
+        store.claim().unwrap();
+        assert!(tmp.path().join("a/b").join(MARKER).exists());
+        let empty = tmp.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        Store::new(empty.clone()).claim().unwrap();
+        assert!(empty.join(MARKER).exists());
+    }
+
+    #[test]
+    fn a_leased_generation_survives_collection_and_goes_after() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().to_owned());
+        store.claim().unwrap();
+        let lock = store.lock().unwrap();
+        let first = store.begin(&lock).unwrap();
+        let first = store.publish(&lock, &first).unwrap();
+        let lease = store.open_live().unwrap().unwrap();
+        assert_eq!(lease.path, first);
+        let second = store.begin(&lock).unwrap();
+        let second = store.publish(&lock, &second).unwrap();
+        assert!(first.exists(), "a reader holds it");
+        assert_eq!(store.generations(), vec![first.clone(), second.clone()]);
+        drop(lease);
+        store.collect_garbage(&lock);
+        assert!(!first.exists());
+        assert_eq!(store.generations(), vec![second]);
+    }
 }

@@ -27,6 +27,7 @@ pub const MAX_OFFSET: usize = 100_000;
 /// Result order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub enum Sort {
     /// BM25 score, best first, when there is keyword text; else position.
     #[default]
@@ -39,6 +40,7 @@ pub enum Sort {
 
 /// A search: keywords plus filters. Filters all AND together.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct Query {
     /// Keyword query in tantivy's grammar. (default: none, match all)
     pub text: Option<String>,
@@ -167,6 +169,7 @@ impl Query {
 /// What a stance target resolved to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase", tag = "kind")]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub enum TargetResolution {
     /// A topic id.
     Topic {
@@ -189,6 +192,7 @@ impl TargetResolution {
 
 /// The query as understood: every name resolved, every label checked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct ResolvedQuery {
     /// Keyword text.
     pub text: Option<String>,

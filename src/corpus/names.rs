@@ -29,7 +29,7 @@
 //! surname or a given name alone). One match resolves; several are reported
 //! as ambiguous and all are used; none is an error with suggestions.
 
-use crate::corpus::{Actor, ActorKind};
+use super::{Actor, ActorKind};
 use serde::Serialize;
 use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
@@ -106,6 +106,7 @@ fn fold_word(word: &str) -> String {
 /// How a typed name was matched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "by", content = "form")]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub enum MatchedBy {
     /// The actor's id.
     Id,
@@ -119,6 +120,7 @@ pub enum MatchedBy {
 
 /// One actor a name resolved to, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct NameMatch {
     /// The actor id.
     pub id: String,
@@ -130,6 +132,7 @@ pub struct NameMatch {
 
 /// The outcome of resolving a typed name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct Resolution {
     /// The name as typed.
     pub input: String,

@@ -1,9 +1,15 @@
-//! A tantivy directory that remembers the first failed write.
+//! The two ways dossier gives tantivy a folder.
 //!
-//! When a write fails inside tantivy's indexing threads (a full disk, a file
-//! size limit), tantivy reports only "An index writer was killed". This
-//! wrapper around [`MmapDirectory`] keeps the underlying `io::Error` and the
-//! file it concerned, so that the build can name the real cause.
+//! * [`WatchedDirectory`], for writing, remembers the first failed write.
+//!   When a write fails inside tantivy's indexing threads (a full disk, a
+//!   file size limit), tantivy reports only "An index writer was killed";
+//!   this keeps the underlying `io::Error` and the file it concerned, so
+//!   that the build can name the real cause.
+//! * [`ReadOnlyDirectory`], for reading a published generation, never
+//!   writes. tantivy's reader takes a lock file against its own garbage
+//!   collector, which needs write access; a published generation is
+//!   immutable and guarded by dossier's readers' lease instead, so searching
+//!   works on a read-only mount or an index owned by another user.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -136,6 +142,76 @@ impl Directory for WatchedDirectory {
 
     fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
         self.inner.acquire_lock(lock)
+    }
+
+    fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.inner.watch(callback)
+    }
+}
+
+/// A published generation, read without ever writing (see the module docs).
+#[derive(Debug, Clone)]
+pub(crate) struct ReadOnlyDirectory {
+    inner: MmapDirectory,
+}
+
+impl ReadOnlyDirectory {
+    pub(crate) fn open(root: &Path) -> tantivy::Result<ReadOnlyDirectory> {
+        Ok(ReadOnlyDirectory {
+            inner: MmapDirectory::open(root)?,
+        })
+    }
+}
+
+fn read_only(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        format!(
+            "{} belongs to a published generation, which is read-only",
+            path.display()
+        ),
+    )
+}
+
+impl Directory for ReadOnlyDirectory {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.inner.get_file_handle(path)
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        Err(DeleteError::IoError {
+            io_error: Arc::new(read_only(path)),
+            filepath: path.to_owned(),
+        })
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.inner.exists(path)
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        Err(OpenWriteError::wrap_io_error(
+            read_only(path),
+            path.to_owned(),
+        ))
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.inner.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, _: &[u8]) -> io::Result<()> {
+        Err(read_only(path))
+    }
+
+    fn sync_directory(&self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Nothing to lock: no one writes to or collects a published
+    /// generation while a reader holds its lease.
+    fn acquire_lock(&self, _: &Lock) -> Result<DirectoryLock, LockError> {
+        Ok(DirectoryLock::from(Box::new(())))
     }
 
     fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
