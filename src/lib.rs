@@ -42,6 +42,7 @@ pub mod corpus;
 mod date;
 mod error;
 pub mod index;
+pub mod interchange;
 pub mod query;
 mod search;
 #[cfg(feature = "serve")]

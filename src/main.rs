@@ -2,6 +2,11 @@
 
 mod cli;
 
+// mimalloc is faster than the system allocator for the many small strings
+// of hits and JSON (measured under `dossier serve` load; see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::Write;
 use std::process::ExitCode;
 

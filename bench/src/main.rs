@@ -59,6 +59,32 @@ enum Cmd {
         process_runs: usize,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Skip measuring what edits cost
+        #[arg(long)]
+        no_lifecycle: bool,
+        /// One-article updates before comparing query latency with a fresh
+        /// build (at sizes up to 100,000 passages)
+        #[arg(long, default_value_t = 1000)]
+        update_rounds: usize,
+    },
+    /// Load `dossier serve` and `tantivy-cli serve` side by side
+    ServeBench {
+        /// Corpus size in passages
+        #[arg(long, default_value_t = 1_000_000)]
+        passages: usize,
+        #[command(flatten)]
+        out: Output,
+        /// Seconds of load per server and query kind
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        /// Concurrent connections
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// The tantivy-cli binary (bench/serve.sh installs it)
+        #[arg(long, default_value = "target/tantivy-cli/bin/tantivy")]
+        tantivy: PathBuf,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
     },
     /// Rewrite the report and plot from the last run's results.json
     Report {
@@ -76,8 +102,12 @@ enum Cmd {
     },
 }
 
+/// Where serve-bench keeps its result, in the work folder.
+const SERVE_RESULTS: &str = "serve.json";
+
 fn write_report(
     results: &[run::SizeResult],
+    work: &std::path::Path,
     report_path: &std::path::Path,
     plot: &std::path::Path,
 ) -> Result<()> {
@@ -93,10 +123,14 @@ fn write_report(
         .display()
         .to_string();
     report::plot(results, plot)?;
-    std::fs::write(
-        report_path,
-        report::markdown(results, &command, Some(&rel_plot)),
-    )?;
+    let mut text = report::markdown(results, &command, Some(&rel_plot));
+    // The HTTP load run is separate (serve-bench); its last result joins
+    // the report when there is one.
+    if let Ok(bytes) = std::fs::read(work.join(SERVE_RESULTS)) {
+        let serve: dossier_bench::serve::ServeResult = serde_json::from_slice(&bytes)?;
+        text.push_str(&report::serve_section(&serve));
+    }
+    std::fs::write(report_path, text)?;
     eprintln!("wrote {} and {}", report_path.display(), plot.display());
     // The report is written either way, to show the table; a run whose
     // systems disagree on hit counts fails.
@@ -152,6 +186,8 @@ fn main() -> Result<()> {
             lib_runs,
             process_runs,
             seed,
+            no_lifecycle,
+            update_rounds,
         } => {
             let exe_dir = std::env::current_exe()?
                 .parent()
@@ -164,6 +200,8 @@ fn main() -> Result<()> {
                 lib_runs,
                 process_runs,
                 seed,
+                lifecycle: !no_lifecycle,
+                update_rounds,
             };
             for bin in [&options.dossier_bin, &options.bare_bin] {
                 if !bin.exists() {
@@ -179,7 +217,42 @@ fn main() -> Result<()> {
                     serde_json::to_vec_pretty(&results)?,
                 )?;
             }
-            write_report(&results, &report_path, &plot)?;
+            write_report(&results, &work, &report_path, &plot)?;
+        }
+        Cmd::ServeBench {
+            passages,
+            out:
+                Output {
+                    work,
+                    report: report_path,
+                    plot,
+                },
+            seconds,
+            concurrency,
+            tantivy,
+            seed,
+        } => {
+            let exe_dir = std::env::current_exe()?
+                .parent()
+                .map(PathBuf::from)
+                .unwrap_or_default();
+            std::fs::create_dir_all(&work)?;
+            let r = dossier_bench::serve::run(&dossier_bench::serve::ServeOptions {
+                work: work.clone(),
+                passages,
+                seed,
+                dossier_bin: exe_dir.join("dossier"),
+                tantivy_bin: tantivy,
+                seconds,
+                concurrency,
+            })?;
+            std::fs::write(work.join(SERVE_RESULTS), serde_json::to_vec_pretty(&r)?)?;
+            eprint!("{}", report::serve_section(&r));
+            // Rewrite the report with it when a full run's results are there.
+            if let Ok(bytes) = std::fs::read(work.join("results.json")) {
+                let results: Vec<run::SizeResult> = serde_json::from_slice(&bytes)?;
+                write_report(&results, &work, &report_path, &plot)?;
+            }
         }
         Cmd::Report {
             out:
@@ -191,7 +264,7 @@ fn main() -> Result<()> {
         } => {
             let results: Vec<run::SizeResult> =
                 serde_json::from_slice(&std::fs::read(work.join("results.json"))?)?;
-            write_report(&results, &report_path, &plot)?;
+            write_report(&results, &work, &report_path, &plot)?;
         }
     }
     Ok(())

@@ -52,6 +52,9 @@ pub struct SizeResult {
     pub builds: Vec<(String, BuildReport)>,
     pub queries: Vec<QueryRow>,
     pub mix: Option<Mix>,
+    /// What edits cost (absent in runs made before it was measured).
+    #[serde(default)]
+    pub lifecycle: Option<crate::lifecycle::Lifecycle>,
 }
 
 pub struct Options {
@@ -61,6 +64,11 @@ pub struct Options {
     pub lib_runs: usize,
     pub process_runs: usize,
     pub seed: u64,
+    /// Measure what edits cost.
+    pub lifecycle: bool,
+    /// One-article updates before comparing query latency with a fresh
+    /// build (only at sizes up to 100,000 passages, to bound the run).
+    pub update_rounds: usize,
 }
 
 fn time_ms<T>(f: impl FnOnce() -> T) -> (f64, T) {
@@ -256,6 +264,23 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
             }
         }
         result.queries.push(row);
+    }
+    drop(dossier_index);
+    if o.lifecycle {
+        eprintln!("[{passages}] lifecycle: what edits cost");
+        result.lifecycle = Some(crate::lifecycle::measure(
+            &o.dossier_bin,
+            &corpus,
+            &o.work,
+            manifest.articles,
+            &mix.term,
+            if passages <= 100_000 {
+                o.update_rounds
+            } else {
+                0
+            },
+            &idx("dossier"),
+        )?);
     }
     Ok(result)
 }

@@ -73,6 +73,14 @@ pub enum Command {
     Check(FormatArgs),
     /// Build the index now (commands build it by themselves when needed)
     Index(IndexArgs),
+    /// Add an article from a plain text file: passages and actors pre-filled
+    #[command(
+        after_help = "Copies TEXT_FILE into articles/ID/, cuts it into passages (one per paragraph) and\n\
+        lists in each passage the registered actors it names, and as comments the capitalised\n\
+        names that match no actor. Then add stances, topics and events and run `dossier check`.\n\
+        Example: dossier add ~/news/zarif.txt --id zarif-interview --published 2024-08"
+    )]
+    Add(AddArgs),
     /// Serve the HTTP API and the web UI (Ctrl-C stops it)
     #[command(
         after_help = "Open http://127.0.0.1:7700 in a browser. The API (/api/search, /api/facets, ...)\n\
@@ -254,11 +262,36 @@ pub struct IndexArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The article's text (UTF-8), copied byte for byte
+    pub text: std::path::PathBuf,
+    /// Article id (kebab-case, such as zarif-interview)
+    #[arg(long)]
+    pub id: String,
+    /// Title [default: the text's first words, marked for editing]
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Where it was published
+    #[arg(long)]
+    pub source: Option<String>,
+    /// When it was published: YYYY, YYYY-MM or YYYY-MM-DD
+    #[arg(long)]
+    pub published: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on. Anything but loopback is reachable from other
     /// machines, and the API has no authentication
     #[arg(long, default_value = "127.0.0.1:7700", value_name = "IP:PORT")]
     pub addr: std::net::SocketAddr,
+    /// Answers to keep in memory for repeated requests (0 turns the cache
+    /// off); emptied whenever the index changes
+    #[arg(long, default_value_t = dossier::serve::DEFAULT_CACHE, value_name = "N")]
+    pub cache: usize,
 }
 
 #[derive(Debug, Args)]

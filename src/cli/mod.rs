@@ -158,8 +158,25 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             out.flush()?;
             Ok(Outcome::Found)
         }
+        Command::Add(a) => {
+            let dir = ctx.corpus_dir("add")?;
+            let added = dossier::interchange::add(
+                &dir,
+                &a.text,
+                &dossier::interchange::NewArticle {
+                    id: a.id,
+                    title: a.title,
+                    source: a.source,
+                    published: a.published,
+                },
+            )?;
+            let mut out = Out::new(color, a.format);
+            render::added(&mut out, &added)?;
+            out.flush()?;
+            Ok(Outcome::Found)
+        }
         Command::Serve(a) => {
-            serve(&ctx, a.addr)?;
+            serve(&ctx, a.addr, a.cache)?;
             Ok(Outcome::Found)
         }
         Command::Completions(a) => {
@@ -176,7 +193,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
 }
 
 /// Runs the server until Ctrl-C or SIGTERM, then lets requests finish.
-fn serve(ctx: &Ctx, addr: std::net::SocketAddr) -> Result<()> {
+fn serve(ctx: &Ctx, addr: std::net::SocketAddr, cache: usize) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -185,8 +202,13 @@ fn serve(ctx: &Ctx, addr: std::net::SocketAddr) -> Result<()> {
             source,
         })?;
     runtime.block_on(async {
-        let server =
-            dossier::serve::Server::bind(addr, ctx.source.clone(), ctx.location.clone()).await?;
+        let server = dossier::serve::Server::bind_with(
+            addr,
+            ctx.source.clone(),
+            ctx.location.clone(),
+            cache,
+        )
+        .await?;
         let bound = server.local_addr();
         let mut stderr = std::io::stderr();
         if !bound.ip().is_loopback() {
@@ -246,6 +268,16 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// The corpus folder, for commands that write to it.
+    fn corpus_dir(&self, command: &str) -> Result<std::path::PathBuf> {
+        match &self.source {
+            CorpusSource::Dir(d) => Ok(d.clone()),
+            CorpusSource::Builtin => Err(Error::InvalidArgument(format!(
+                "`dossier {command}` writes to a corpus folder: give --corpus DIR (or run it where ./corpus is)"
+            ))),
+        }
+    }
+
     /// Opens the index, building it when missing or stale.
     fn index(&self, force: bool) -> Result<Index> {
         if self.no_refresh && !force {

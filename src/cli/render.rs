@@ -622,3 +622,27 @@ pub(crate) fn refresh_note(index: &Index, took: std::time::Duration) -> Option<S
         )),
     }
 }
+
+pub(crate) fn added(out: &mut Out, a: &dossier::interchange::Added) -> Result<()> {
+    if out.format != Format::Text {
+        return out.json(a);
+    }
+    outln!(
+        out,
+        "added {}: {} passages, {} actor mentions filled in",
+        a.dir.display(),
+        a.passages,
+        a.actors
+    )?;
+    let names: usize = a.unregistered.iter().map(|(_, n)| n.len()).sum();
+    if names > 0 {
+        outln!(
+            out,
+            "  {names} capitalised names match no registered actor; they are listed as comments in article.toml"
+        )?;
+    }
+    outln!(
+        out,
+        "  next: add stances, topics and events, then run `dossier check`"
+    )
+}

@@ -25,6 +25,7 @@ use crate::error::{Diagnostic, Error, Result};
 pub(crate) use article::SeenPassages;
 use lint::MentionFinder;
 use names::NameResolver;
+pub(crate) use registry::is_kebab_id;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 

@@ -100,22 +100,28 @@ impl Index {
         let (compiled, searcher) = self.compile(q)?;
         let r = &compiled.resolved;
         let scored = compiled.text_query.is_some();
-        let collector = (
-            rank::TopRanked {
-                keep: r.offset + r.limit,
-                by_score: r.sort == Sort::Score && scored,
-                scored,
-            },
-            Count,
-        );
-        let (top, total) = self.read(|| searcher.search(&*compiled.query, &collector))?;
+        let keep = r.offset + r.limit;
+        let (top, total) = if r.sort == Sort::Score && scored {
+            // Counting alone is cheap (a term's count is its document
+            // frequency), and lets the top-k skip most matches.
+            let top = self.read(|| rank::top_by_score(&searcher, &*compiled.query, keep))?;
+            (
+                top,
+                self.read(|| searcher.search(&*compiled.query, &Count))?,
+            )
+        } else {
+            let collector = (
+                rank::TopRanked {
+                    keep,
+                    by_score: false,
+                    scored,
+                },
+                Count,
+            );
+            self.read(|| searcher.search(&*compiled.query, &collector))?
+        };
         let snippets = match &compiled.text_query {
-            Some(tq) => {
-                let mut g =
-                    self.read(|| SnippetGenerator::create(&searcher, &**tq, self.fields.text))?;
-                g.set_max_num_chars(SNIPPET_CHARS);
-                Some(g)
-            }
+            Some(tq) => Some(self.read(|| self.snippet_generator(&searcher, &**tq))?),
             None => None,
         };
         let mut hits = Vec::with_capacity(top.len());
@@ -128,6 +134,56 @@ impl Index {
             total,
             hits,
         })
+    }
+
+    /// Every passage that matches, in document order (article, ordinal),
+    /// without a limit: for exports. The hits are read one at a time as the
+    /// iterator advances; `limit`, `offset` and `sort` are ignored.
+    pub fn all_hits(&self, q: &Query) -> Result<impl Iterator<Item = Result<Hit>> + '_> {
+        let (compiled, searcher) = self.compile(q)?;
+        let total = self.read(|| searcher.search(&*compiled.query, &Count))?;
+        let collector = rank::TopRanked {
+            keep: total,
+            by_score: false,
+            scored: false,
+        };
+        let ranked = self.read(|| searcher.search(&*compiled.query, &collector))?;
+        Ok(ranked
+            .into_iter()
+            .map(move |r| self.hit(&searcher, r.address, None, None)))
+    }
+
+    /// Highlights the keywords of `query` in hits. As tantivy's own
+    /// generator, with an analyzer that stems only the words that could
+    /// match (see `highlight_analyzer`).
+    fn snippet_generator(
+        &self,
+        searcher: &Searcher,
+        query: &dyn tantivy::query::Query,
+    ) -> tantivy::Result<SnippetGenerator> {
+        let mut terms = std::collections::BTreeSet::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == self.fields.text {
+                terms.insert(term.clone());
+            }
+        });
+        let mut weights = std::collections::BTreeMap::new();
+        for term in &terms {
+            if let Some(text) = term.value().as_str() {
+                let doc_freq = searcher.doc_freq(term)?;
+                if doc_freq > 0 {
+                    // Rarer words weigh more in choosing the fragment.
+                    weights.insert(text.to_owned(), 1.0 / (1.0 + doc_freq as f32));
+                }
+            }
+        }
+        let analyzer = crate::index::highlight_analyzer(weights.keys().map(String::as_str));
+        Ok(SnippetGenerator::new(
+            weights,
+            analyzer,
+            self.fields.text,
+            SNIPPET_CHARS,
+        ))
     }
 
     /// How many passages match (the `total` of a search, without hits).

@@ -10,9 +10,10 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::Query;
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 /// One kept hit of a segment.
 #[derive(Debug, Clone, Copy)]
@@ -54,6 +55,67 @@ impl Ord for Entry {
     fn cmp(&self, other: &Self) -> Ordering {
         self.cmp_rank(other)
     }
+}
+
+/// The best `keep` hits by score, ties in document order. tantivy's own
+/// top-k skips blocks that cannot enter the top (block-max WAND), which
+/// saves scoring most matches of a common word; it breaks ties by segment
+/// and document id, so one more hit is asked for: when the boundary score
+/// is unique, the set is exactly the top `keep` and only needs sorting;
+/// when it is tied, a full pass decides.
+pub(crate) fn top_by_score(
+    searcher: &Searcher,
+    query: &dyn Query,
+    keep: usize,
+) -> tantivy::Result<Vec<Ranked>> {
+    let top = searcher.search(query, &TopDocs::with_limit(keep + 1).order_by_score())?;
+    if top.len() > keep && keep > 0 && top[keep - 1].0 == top[keep].0 {
+        return searcher.search(
+            query,
+            &TopRanked {
+                keep,
+                by_score: true,
+                scored: true,
+            },
+        );
+    }
+    let mut ranked = Vec::with_capacity(keep);
+    for (score, address) in top.into_iter().take(keep) {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let article = match segment.fast_fields().str("article")? {
+            Some(c) => {
+                let mut name = String::new();
+                if let Some(ord) = c.term_ords(address.doc_id).next() {
+                    let mut bytes = Vec::new();
+                    if c.dictionary().ord_to_term(ord, &mut bytes)? {
+                        name = String::from_utf8_lossy(&bytes).into_owned();
+                    }
+                }
+                name
+            }
+            None => String::new(),
+        };
+        let ordinal = segment
+            .fast_fields()
+            .u64("ordinal")
+            .ok()
+            .and_then(|c| c.first(address.doc_id))
+            .unwrap_or(0);
+        ranked.push(Ranked {
+            rank_score: score,
+            article,
+            ordinal,
+            address,
+            score,
+        });
+    }
+    ranked.sort_by(|a, b| {
+        b.rank_score
+            .total_cmp(&a.rank_score)
+            .then_with(|| a.article.cmp(&b.article))
+            .then(a.ordinal.cmp(&b.ordinal))
+    });
+    Ok(ranked)
 }
 
 /// A ranked hit: where it is, and its BM25 score.

@@ -9,55 +9,117 @@ use crate::names::Resolution;
 use crate::search::{Facets, Hit, SearchResults, Timeline};
 use crate::summary::{ActorCount, StanceCount};
 use crate::Error;
+use axum::body::Bytes;
 use axum::extract::{Path, State as Shared};
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// Longest a request may run.
 pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
-type Answer<T> = Result<Json<T>, ApiError>;
+type Answer = Result<Response, ApiError>;
 
-/// Runs `work` on the current index, off the async workers, within the
-/// request timeout.
-async fn with_index<T: Send + 'static>(
-    state: &Arc<State>,
-    work: impl FnOnce(&Index) -> Result<T, ApiError> + Send + 'static,
-) -> Answer<T> {
-    let index = state.index().ok_or_else(|| {
+/// The index to answer from, or 503 while none is ready.
+fn current(state: &Arc<State>) -> Result<Arc<Index>, ApiError> {
+    state.index().ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "not_ready",
             "the index is being built; try again in a moment",
         )
-    })?;
-    let task = tokio::task::spawn_blocking(move || work(&index));
-    match tokio::time::timeout(REQUEST_TIMEOUT, task).await {
-        Ok(Ok(result)) => result.map(Json),
-        // A panic in the work: a bug, reported like the panic layer does.
-        Ok(Err(join)) => Err(ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            format!("internal error: {join}"),
-        )),
-        Err(_) => Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
-            format!(
-                "the request took longer than {} s",
-                REQUEST_TIMEOUT.as_secs()
-            ),
-        )),
-    }
+    })
 }
 
-fn search_with(
+/// How a request's work runs.
+#[derive(Clone, Copy)]
+enum Run {
+    /// On this worker thread: quick, bounded work (a search is capped by its
+    /// limits), where handing over to the blocking pool would cost more than
+    /// the work itself.
+    Inline,
+    /// On the blocking pool, within the request timeout.
+    Blocking,
+}
+
+fn json(body: Bytes) -> Response {
+    (
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body,
+    )
+        .into_response()
+}
+
+/// Answers with `work`'s result as JSON, from the response cache when
+/// `key` (the request) was answered before by the same generation.
+async fn answer<T: Serialize + Send + 'static>(
     state: &Arc<State>,
-    params: SearchParams,
-) -> impl std::future::Future<Output = Answer<SearchResults>> + '_ {
-    with_index(state, move |index| {
+    key: Option<String>,
+    run: Run,
+    work: impl FnOnce(&Index) -> Result<T, ApiError> + Send + 'static,
+) -> Answer {
+    if let Some(body) = key.as_deref().and_then(|k| state.cached(k)) {
+        return Ok(json(body));
+    }
+    let index = current(state)?;
+    let serialize = |value: T| {
+        serde_json::to_vec(&value).map(Bytes::from).map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("internal error: {e}"),
+            )
+        })
+    };
+    let body = match run {
+        Run::Inline => tokio::task::block_in_place(|| work(&index).and_then(serialize))?,
+        Run::Blocking => {
+            let shared = index.clone();
+            let task = tokio::task::spawn_blocking(move || work(&shared).and_then(serialize));
+            match tokio::time::timeout(REQUEST_TIMEOUT, task).await {
+                Ok(Ok(result)) => result?,
+                // A panic in the work: a bug, reported like the panic layer does.
+                Ok(Err(join)) => {
+                    return Err(ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        format!("internal error: {join}"),
+                    ))
+                }
+                Err(_) => {
+                    return Err(ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "timeout",
+                        format!(
+                            "the request took longer than {} s",
+                            REQUEST_TIMEOUT.as_secs()
+                        ),
+                    ))
+                }
+            }
+        }
+    };
+    if let Some(key) = key {
+        state.keep(key, &index, body.clone());
+    }
+    Ok(json(body))
+}
+
+/// The cache key of a GET request: its path and query string.
+fn key_of(uri: &Uri) -> Option<String> {
+    Some(format!(
+        "{}?{}",
+        uri.path(),
+        uri.query().unwrap_or_default()
+    ))
+}
+
+fn search_with(params: SearchParams) -> impl FnOnce(&Index) -> Result<SearchResults, ApiError> {
+    move |index| {
         if !params.by.is_empty() {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -66,7 +128,7 @@ fn search_with(
             ));
         }
         Ok(index.search(&params.query()?)?)
-    })
+    }
 }
 
 /// Search passages.
@@ -77,9 +139,10 @@ fn search_with(
 ))]
 pub(crate) async fn search(
     Shared(state): Shared<Arc<State>>,
+    uri: Uri,
     QueryString(params): QueryString<SearchParams>,
-) -> Answer<SearchResults> {
-    search_with(&state, params).await
+) -> Answer {
+    answer(&state, key_of(&uri), Run::Inline, search_with(params)).await
 }
 
 /// Search passages, with the parameters as a JSON body.
@@ -91,8 +154,8 @@ pub(crate) async fn search(
 pub(crate) async fn search_post(
     Shared(state): Shared<Arc<State>>,
     JsonBody(params): JsonBody<SearchParams>,
-) -> Answer<SearchResults> {
-    search_with(&state, params).await
+) -> Answer {
+    answer(&state, None, Run::Inline, search_with(params)).await
 }
 
 /// Count matching passages by one dimension, or by two (a matrix).
@@ -102,9 +165,10 @@ pub(crate) async fn search_post(
 ))]
 pub(crate) async fn facets(
     Shared(state): Shared<Arc<State>>,
+    uri: Uri,
     QueryString(params): QueryString<SearchParams>,
-) -> Answer<Facets> {
-    with_index(&state, move |index| {
+) -> Answer {
+    answer(&state, key_of(&uri), Run::Blocking, move |index| {
         let dims = params.dims()?;
         Ok(index.facets(&params.query()?, &dims)?)
     })
@@ -118,9 +182,13 @@ pub(crate) async fn facets(
 ))]
 pub(crate) async fn timeline(
     Shared(state): Shared<Arc<State>>,
+    uri: Uri,
     QueryString(params): QueryString<SearchParams>,
-) -> Answer<Timeline> {
-    with_index(&state, move |index| Ok(index.timeline(&params.query()?)?)).await
+) -> Answer {
+    answer(&state, key_of(&uri), Run::Blocking, move |index| {
+        Ok(index.timeline(&params.query()?)?)
+    })
+    .await
 }
 
 /// One passage in full, with its annotations.
@@ -130,17 +198,24 @@ pub(crate) async fn timeline(
 ))]
 pub(crate) async fn passage(
     Shared(state): Shared<Arc<State>>,
+    uri: Uri,
     Path(id): Path<String>,
-) -> Answer<Hit> {
-    with_index(&state, move |index| Ok(index.passage(&id)?)).await
+) -> Answer {
+    answer(&state, key_of(&uri), Run::Inline, move |index| {
+        Ok(index.passage(&id)?)
+    })
+    .await
 }
 
 /// The actor registry, with passage counts.
 #[utoipa::path(get, path = "/api/actors", responses(
     (status = 200, body = Vec<ActorCount>, description = "Every actor, in registry order"),
 ))]
-pub(crate) async fn actors(Shared(state): Shared<Arc<State>>) -> Answer<Vec<ActorCount>> {
-    with_index(&state, |index| Ok(index.actors()?)).await
+pub(crate) async fn actors(Shared(state): Shared<Arc<State>>, uri: Uri) -> Answer {
+    answer(&state, key_of(&uri), Run::Blocking, |index| {
+        Ok(index.actors()?)
+    })
+    .await
 }
 
 /// How a name resolves: the actors it denotes, and by which of their names.
@@ -150,9 +225,10 @@ pub(crate) async fn actors(Shared(state): Shared<Arc<State>>) -> Answer<Vec<Acto
 ))]
 pub(crate) async fn actor(
     Shared(state): Shared<Arc<State>>,
+    uri: Uri,
     Path(name): Path<String>,
-) -> Answer<Resolution> {
-    with_index(&state, move |index| {
+) -> Answer {
+    answer(&state, key_of(&uri), Run::Blocking, move |index| {
         let resolver = index.resolver()?;
         resolver.resolve(&name).ok_or_else(|| {
             ApiError::from(Error::UnknownActor {
@@ -168,8 +244,11 @@ pub(crate) async fn actor(
 #[utoipa::path(get, path = "/api/stances", responses(
     (status = 200, body = Vec<StanceCount>, description = "Every stance, in taxonomy order"),
 ))]
-pub(crate) async fn stances(Shared(state): Shared<Arc<State>>) -> Answer<Vec<StanceCount>> {
-    with_index(&state, |index| Ok(index.stances()?)).await
+pub(crate) async fn stances(Shared(state): Shared<Arc<State>>, uri: Uri) -> Answer {
+    answer(&state, key_of(&uri), Run::Blocking, |index| {
+        Ok(index.stances()?)
+    })
+    .await
 }
 
 /// The index served, its freshness, and the server's uptime.

@@ -23,6 +23,9 @@
 //!   requests in flight (more are refused with 503, not queued).
 //! * The corpus is watched; refreshes run in the background and queries
 //!   never wait for them ([`state`](self) has the details).
+//! * Answers are cached per generation (4096 by default): an answer is a
+//!   function of the request and the index, and the cache is emptied when
+//!   a new generation is swapped in.
 
 mod api;
 mod error;
@@ -56,6 +59,8 @@ const HEADER_LIMIT: usize = 16 * 1024;
 const MAX_IN_FLIGHT: usize = 256;
 /// How often the corpus is checked when no change was announced.
 const POLL: Duration = Duration::from_secs(30);
+/// Answers kept per generation by default (an answer is a few KiB).
+pub const DEFAULT_CACHE: usize = 4096;
 /// How long in-flight requests may take to finish at shutdown.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -170,12 +175,23 @@ impl Server {
         source: CorpusSource,
         location: Location,
     ) -> Result<Server> {
+        Server::bind_with(addr, source, location, DEFAULT_CACHE).await
+    }
+
+    /// Like [`Server::bind`], keeping up to `cache` answers of the current
+    /// generation (0: none).
+    pub async fn bind_with(
+        addr: SocketAddr,
+        source: CorpusSource,
+        location: Location,
+        cache: usize,
+    ) -> Result<Server> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| Error::io(format!("address {addr}"), e))?;
         Ok(Server {
             listener,
-            state: Arc::new(state::State::new(source, location)),
+            state: Arc::new(state::State::new(source, location, cache)),
         })
     }
 

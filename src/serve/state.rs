@@ -12,6 +12,10 @@ use crate::index::{BuildOptions, Index, Location};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+/// Decompressed blocks of stored passages kept per segment (16 KiB each):
+/// a server sees the same passages again and again.
+const DOC_CACHE_BLOCKS: usize = 2048;
+
 /// What `/api/health` reports.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Health {
@@ -41,9 +45,15 @@ struct Status {
     last_refresh: Option<String>,
 }
 
+/// Responses of the generation being served, by request (path and query
+/// string): an answer is a pure function of the request and the index.
+type ResponseCache = lru::LruCache<String, axum::body::Bytes>;
+
 /// Shared by every request.
 pub(crate) struct State {
     current: RwLock<Option<Arc<Index>>>,
+    /// Emptied whenever a new generation is swapped in. `None`: no cache.
+    cache: Option<Mutex<ResponseCache>>,
     status: Mutex<Status>,
     started: Instant,
     source: CorpusSource,
@@ -51,9 +61,11 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(source: CorpusSource, location: Location) -> State {
+    pub(crate) fn new(source: CorpusSource, location: Location, cache_entries: usize) -> State {
         State {
             current: RwLock::new(None),
+            cache: std::num::NonZeroUsize::new(cache_entries)
+                .map(|n| Mutex::new(ResponseCache::new(n))),
             status: Mutex::new(Status::default()),
             started: Instant::now(),
             source,
@@ -64,6 +76,27 @@ impl State {
     /// The index to answer from, if one is ready.
     pub(crate) fn index(&self) -> Option<Arc<Index>> {
         self.current.read().ok().and_then(|c| c.clone())
+    }
+
+    /// A cached answer to this request, from the generation being served.
+    pub(crate) fn cached(&self, key: &str) -> Option<axum::body::Bytes> {
+        self.cache.as_ref()?.lock().ok()?.get(key).cloned()
+    }
+
+    /// Keeps an answer computed from `index`, unless a newer generation was
+    /// swapped in meanwhile.
+    pub(crate) fn keep(&self, key: String, index: &Index, body: axum::body::Bytes) {
+        let Some(cache) = &self.cache else { return };
+        // Held while inserting: a swap (which empties the cache under the
+        // write lock) cannot slip in between the check and the insert.
+        let Ok(current) = self.current.read() else {
+            return;
+        };
+        if current.as_deref().is_some_and(|c| c.path() == index.path()) {
+            if let Ok(mut c) = cache.lock() {
+                c.put(key, body);
+            }
+        }
     }
 
     pub(crate) fn health(&self) -> Health {
@@ -128,11 +161,23 @@ impl State {
                     ));
                 }
                 status.error = None;
+                let index = match index.with_doc_cache(DOC_CACHE_BLOCKS) {
+                    Ok(i) => i,
+                    Err(e) => {
+                        status.error = Some(e.to_string());
+                        return;
+                    }
+                };
                 let new = Arc::new(index);
                 let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
                 // Same generation: keep the one whose caches are warm.
                 if current.as_ref().is_none_or(|c| c.path() != new.path()) {
                     *current = Some(new);
+                    if let Some(cache) = &self.cache {
+                        if let Ok(mut c) = cache.lock() {
+                            c.clear();
+                        }
+                    }
                 }
             }
             Err(e) => status.error = Some(e.to_string()),
