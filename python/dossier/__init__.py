@@ -35,18 +35,18 @@ from typing import (
 )
 
 from . import _native
+from ._errors import IndexError as IndexError  # noqa: A004 - see _errors.py
 from ._errors import (
     CorpusError,
     Diagnostic,
     DossierIndexError,
     Error,
-    IndexError,
     QueryError,
     UnknownLabelError,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas
+    import pandas  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
 __version__: str = _native.DOSSIER_VERSION
 
@@ -106,9 +106,11 @@ def open(  # noqa: A001 - `dossier.open` is the documented entry point
       ``corpus/``.
     * ``index``: the index folder. None uses a per-user cache folder keyed
       by the corpus, the same folder the CLI uses, so both share one index.
-      With ``index`` and no ``corpus``, an index already built there, from
-      any corpus (by the CLI, say), is opened as it is: it is never rebuilt
-      from the built-in corpus.
+      With ``index`` and no ``corpus``, an index already built there from
+      another corpus (by the CLI, say) is opened as it is, without a corpus
+      to check it against; it is never rebuilt from the built-in corpus, so
+      if it is damaged that is an :class:`IndexError` (pass its ``corpus``
+      to rebuild it). An empty or new folder gets the built-in corpus.
     * ``refresh``: check the corpus files for changes first and re-index
       what changed (the default), as every CLI command does. False is the
       CLI's ``--no-refresh``: use the index as it is (it is still built when
@@ -237,7 +239,7 @@ class Index:
         ``"stance"``, ``"holder"``, ``"topic"``, ``"camp"``) or by a pair of
         them: ``by=["holder", "stance"]`` counts who takes which position.
         The query and filters are those of :meth:`search`."""
-        dims = [by] if isinstance(by, str) else list(by)
+        dims: List[str] = [by] if isinstance(by, str) else list(by)
         for d in dims:
             _str(d, "by")
         args = _filters(query, actor, topic, camp, article, stance, holder, target, polarity, since, until)
@@ -327,6 +329,21 @@ def _date(value: Any, what: str) -> Optional[str]:
     return _str(value, what)
 
 
+_NativeFilters = Tuple[
+    Optional[str],  # text
+    List[str],  # actors
+    List[str],  # topics
+    List[str],  # camps
+    Optional[str],  # article
+    Optional[str],  # stance
+    Optional[str],  # holder
+    Optional[str],  # target
+    Optional[str],  # polarity
+    Optional[str],  # since
+    Optional[str],  # until
+]
+
+
 def _filters(
     query: Any,
     actor: Any,
@@ -339,7 +356,7 @@ def _filters(
     polarity: Any,
     since: Any,
     until: Any,
-) -> Tuple[Any, ...]:
+) -> _NativeFilters:
     """The native arguments, in the order of `build_query` in src/lib.rs."""
     text = _str(query, "query")
     return (
@@ -393,7 +410,7 @@ class _Record:
         return result
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._d == self._d  # type: ignore[attr-defined]
+        return isinstance(other, _Record) and type(other) is type(self) and other._d == self._d
 
     __hash__ = None  # type: ignore[assignment]
 

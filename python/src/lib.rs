@@ -140,16 +140,15 @@ fn open_index(
     let prebuilt_only = corpus.is_none() && index.is_some();
     let source = source_of(corpus);
     let location = index.clone().map_or(Location::Cache, Location::Dir);
-    if prebuilt_only {
-        // An index given without a corpus: one built from the built-in
-        // corpus is checked as usual; one built from another corpus (by
-        // the CLI, say) is opened as it is, never rebuilt over.
-        if Index::open_unchecked(&source, &location)?.is_none() {
-            if let Some(dir) = &index {
-                if let Ok(found) = Index::open(dir) {
-                    return Ok(found);
-                }
-            }
+    if let (true, Some(dir)) = (prebuilt_only, &index) {
+        // An index folder given without a corpus. An empty or new folder
+        // gets the built-in corpus, and an index of the built-in corpus is
+        // handled as usual; any other index (built by the CLI from another
+        // corpus, say) is opened as it is, and never rebuilt from the
+        // built-in corpus: if it cannot be opened, that is the error.
+        let empty = std::fs::read_dir(dir).map_or(true, |mut d| d.next().is_none());
+        if !empty && Index::open_unchecked(&source, &location)?.is_none() {
+            return Index::open(dir);
         }
     }
     if !refresh {
