@@ -9,7 +9,6 @@ few switch intervals.
 
 from __future__ import annotations
 
-import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -19,30 +18,28 @@ import dossier
 
 
 def longest_stall(call: Callable[[], Any]) -> tuple[float, float, Any]:
-    """Runs `call` on a pool thread while this thread spins; returns (the
-    call's duration, this thread's longest stall, the call's result)."""
+    """Runs `call` on a pool thread while this thread spins, noting the time
+    of each of its turns; returns (the call's duration, the longest time
+    within the call when this thread did not run, the call's result)."""
+    timing: dict[str, float] = {}
+
+    def work() -> Any:
+        timing["start"] = time.perf_counter()
+        try:
+            return call()
+        finally:
+            timing["end"] = time.perf_counter()
+
+    ticks: list[float] = []
     with ThreadPoolExecutor(max_workers=1) as pool:
-        started = threading.Event()
-        timing: dict[str, float] = {}
-
-        def work() -> Any:
-            started.set()
-            t0 = time.perf_counter()
-            try:
-                return call()
-            finally:
-                timing["duration"] = time.perf_counter() - t0
-
         future: Future[Any] = pool.submit(work)
-        started.wait()
-        last = time.perf_counter()
-        stall = 0.0
         while not future.done():
-            now = time.perf_counter()
-            stall = max(stall, now - last)
-            last = now
+            ticks.append(time.perf_counter())
         result = future.result()
-    return timing["duration"], stall, result
+    start, end = timing["start"], timing["end"]
+    points = [start] + [t for t in ticks if start < t < end] + [end]
+    stall = max(b - a for a, b in zip(points, points[1:]))
+    return end - start, stall, result
 
 
 def test_the_gil_is_released_while_building(big_corpus: Path, tmp_path: Path) -> None:
