@@ -574,14 +574,57 @@ class Event(_Record):
         return [EntityId(a, self._names) for a in self._d["actors"]]
 
 
-class Hit(_Record):
-    """One passage with everything known about it."""
+class Hit:
+    """One passage with everything known about it.
 
-    __slots__ = ("_names",)
+    A hit of a search stays in Rust until it is read: its ids, score and
+    text are fetched on their own, its annotations are converted on first
+    use. ``to_dict()`` is its JSON, exactly as the CLI prints it.
+    """
 
-    def __init__(self, d: Dict[str, Any], names: _Names) -> None:
-        super().__init__(d)
+    __slots__ = ("_names", "_src", "_i", "_dict", "_head")
+
+    def __init__(
+        self,
+        d: Optional[Dict[str, Any]],
+        names: _Names,
+        src: Optional[_native.Results] = None,
+        i: int = 0,
+    ) -> None:
+        self._dict = d
         self._names = names
+        self._src = src
+        self._i = i
+        self._head: Optional[Tuple[str, str, int, Optional[float]]] = None
+
+    def _data(self) -> Dict[str, Any]:
+        if self._dict is None:
+            assert self._src is not None
+            self._dict = json.loads(self._src.hit_json(self._i))
+        return self._dict
+
+    def _ids(self) -> Tuple[str, str, int, Optional[float]]:
+        if self._head is None:
+            if self._dict is None:
+                assert self._src is not None
+                self._head = self._src.hit_head(self._i)
+            else:
+                d = self._dict
+                self._head = (d["article"], d["passage"], d["ordinal"], d["score"])
+        return self._head
+
+    def to_dict(self) -> Dict[str, Any]:
+        """A copy of the hit's JSON, exactly as the CLI prints it."""
+        if self._src is not None:
+            fresh: Dict[str, Any] = json.loads(self._src.hit_json(self._i))
+            return fresh
+        result: Dict[str, Any] = copy.deepcopy(self._data())
+        return result
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Hit) and other._data() == self._data()
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         score = "" if self.score is None else f" score={self.score:.3g}"
@@ -590,59 +633,61 @@ class Hit(_Record):
     @property
     def article(self) -> str:
         """Article id."""
-        return str(self._d["article"])
+        return self._ids()[0]
 
     @property
     def passage(self) -> str:
         """Passage id."""
-        return str(self._d["passage"])
+        return self._ids()[1]
 
     @property
     def ordinal(self) -> int:
         """Position of the passage in its article (1-based)."""
-        return int(self._d["ordinal"])
+        return self._ids()[2]
 
     @property
     def score(self) -> Optional[float]:
         """BM25 score; None when the query has no keywords."""
-        s = self._d["score"]
-        return None if s is None else float(s)
-
-    @property
-    def span(self) -> Span:
-        """Byte span in the article text."""
-        return Span(self._d["span"])
+        return self._ids()[3]
 
     @property
     def text(self) -> str:
         """The passage text, exactly as in the article."""
-        return str(self._d["text"])
+        if self._dict is None and self._src is not None:
+            return self._src.hit_text(self._i)
+        return str(self._data()["text"])
+
+    @property
+    def span(self) -> Span:
+        """Byte span in the article text."""
+        return Span(self._data()["span"])
 
     @property
     def snippet(self) -> Snippet:
         """An extract around the matches."""
-        return Snippet(self._d["snippet"])
+        return Snippet(self._data()["snippet"])
 
     @property
     def actors(self) -> List[ActorRef]:
         """Actors mentioned, in annotation order."""
-        return [ActorRef(a) for a in self._d["actors"]]
+        return [ActorRef(a) for a in self._data()["actors"]]
 
     @property
     def stances(self) -> List[StanceAnnotation]:
         """Stances taken in the passage."""
-        known = {a["id"]: a["name"] for a in self._d["actors"]}
-        return [StanceAnnotation(s, self._names, known) for s in self._d["stances"]]
+        d = self._data()
+        known = {a["id"]: a["name"] for a in d["actors"]}
+        return [StanceAnnotation(s, self._names, known) for s in d["stances"]]
 
     @property
     def topics(self) -> List[str]:
         """Topic ids."""
-        return list(self._d["topics"])
+        return list(self._data()["topics"])
 
     @property
     def events(self) -> List[Event]:
         """Dated events the passage reports."""
-        return [Event(e, self._names) for e in self._d["events"]]
+        return [Event(e, self._names) for e in self._data()["events"]]
 
 
 class NameMatch(_Record):
@@ -780,13 +825,12 @@ class ResolvedQuery(_Record):
 class Results:
     """The answer to :meth:`Index.search`: ``total`` matching passages, of
     which ``hits`` is the requested page. Iterating or ``len()`` go over the
-    hits."""
+    hits. The results stay in Rust until read (see :class:`Hit`)."""
 
-    __slots__ = ("_raw", "_d", "_names", "_hits")
+    __slots__ = ("_native", "_names", "_hits")
 
-    def __init__(self, raw: str, names: _Names) -> None:
-        self._raw = raw
-        self._d: Dict[str, Any] = json.loads(raw)
+    def __init__(self, native: _native.Results, names: _Names) -> None:
+        self._native = native
         self._names = names
         self._hits: Optional[List[Hit]] = None
 
@@ -796,22 +840,23 @@ class Results:
     @property
     def total(self) -> int:
         """Passages matching in all (not only those returned)."""
-        return int(self._d["total"])
+        return self._native.total()
 
     @property
     def hits(self) -> List[Hit]:
         """The returned page of hits, best first."""
         if self._hits is None:
-            self._hits = [Hit(h, self._names) for h in self._d["hits"]]
+            native, names = self._native, self._names
+            self._hits = [Hit(None, names, native, i) for i in range(len(native))]
         return self._hits
 
     @property
     def query(self) -> ResolvedQuery:
         """The query as understood (names resolved, stances expanded)."""
-        return ResolvedQuery(self._d["query"])
+        return ResolvedQuery(json.loads(self._native.query_json()))
 
     def __len__(self) -> int:
-        return len(self._d["hits"])
+        return len(self._native)
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -821,7 +866,7 @@ class Results:
 
     def to_dict(self) -> Dict[str, Any]:
         """The results exactly as ``dossier search --format json`` prints them."""
-        result: Dict[str, Any] = json.loads(self._raw)
+        result: Dict[str, Any] = json.loads(self._native.json())
         return result
 
     def to_pandas(self) -> pandas.DataFrame:
@@ -843,7 +888,7 @@ class Results:
                 "Results.to_pandas() needs pandas: pip install pandas"
             ) from e
         rows = []
-        for h in self._d["hits"]:
+        for h in self.to_dict()["hits"]:
             stances = h["stances"]
             rows.append(
                 {

@@ -13,8 +13,10 @@
 //! call runs inside `catch_unwind`, so no panic crosses into Python.
 
 use dossier::corpus::CorpusSource;
-use dossier::{BuildOptions, Corpus, Error, FacetDim, Index, Location, Query, Sort};
-use pyo3::exceptions::PyRuntimeError;
+use dossier::{
+    BuildOptions, Corpus, Error, FacetDim, Hit, Index, Location, Query, SearchResults, Sort,
+};
+use pyo3::exceptions::{PyIndexError, PyRuntimeError};
 use pyo3::prelude::*;
 use serde::Serialize;
 use serde_json::json;
@@ -269,7 +271,8 @@ fn dim_of(dim: &str) -> dossier::Result<FacetDim> {
 
 #[pymethods]
 impl NativeIndex {
-    /// `SearchResults` as JSON.
+    /// Runs a search. The results stay in Rust until they are read: see
+    /// `NativeResults`.
     #[pyo3(signature = (text, actors, topics, camps, article, stance, holder, target, polarity, since, until, limit, offset, sort))]
     #[allow(clippy::too_many_arguments)]
     fn search(
@@ -289,8 +292,8 @@ impl NativeIndex {
         limit: i64,
         offset: i64,
         sort: String,
-    ) -> PyResult<String> {
-        run(py, move || {
+    ) -> PyResult<NativeResults> {
+        let inner = run(py, move || {
             let mut q = build_query(
                 text, actors, topics, camps, article, stance, holder, target, polarity, since,
                 until,
@@ -298,8 +301,9 @@ impl NativeIndex {
             q.limit = Some(to_usize("limit", limit)?);
             q.offset = to_usize("offset", offset)?;
             q.sort = sort_of(&sort)?;
-            to_json(&self.inner.search(&q)?)
-        })
+            self.inner.search(&q)
+        })?;
+        Ok(NativeResults { inner })
     }
 
     /// `Facets` as JSON.
@@ -413,6 +417,71 @@ impl NativeIndex {
     }
 }
 
+/// The answer to a search, kept in Rust: a search costs no conversion, and
+/// Python converts only what it reads (a hit's ids and score by getters,
+/// its annotations and the whole results as the CLI's JSON).
+#[pyclass(frozen, name = "Results", module = "dossier._native")]
+struct NativeResults {
+    inner: SearchResults,
+}
+
+impl NativeResults {
+    fn hit(&self, i: usize) -> PyResult<&Hit> {
+        self.inner
+            .hits
+            .get(i)
+            .ok_or_else(|| PyIndexError::new_err(format!("no hit {i}")))
+    }
+}
+
+#[pymethods]
+impl NativeResults {
+    /// Passages matching in all.
+    fn total(&self) -> usize {
+        self.inner.total
+    }
+
+    /// Hits returned.
+    fn __len__(&self) -> usize {
+        self.inner.hits.len()
+    }
+
+    /// The whole results as JSON: what `dossier search --format json` prints.
+    fn json(&self, py: Python<'_>) -> PyResult<String> {
+        run(py, || to_json(&self.inner))
+    }
+
+    /// The query as understood, as JSON.
+    fn query_json(&self, py: Python<'_>) -> PyResult<String> {
+        run(py, || to_json(&self.inner.query))
+    }
+
+    /// Hit `i` as JSON.
+    fn hit_json(&self, py: Python<'_>, i: usize) -> PyResult<String> {
+        let hit = self.hit(i)?;
+        run(py, || to_json(hit))
+    }
+
+    /// Hit `i`'s (article, passage, ordinal, score). The score is the number
+    /// the JSON has: its shortest decimal form as an f32, read as a double,
+    /// as `json.loads` reads it.
+    fn hit_head(&self, i: usize) -> PyResult<(&str, &str, u32, Option<f64>)> {
+        let hit = self.hit(i)?;
+        let score = hit.score.map(|s| {
+            serde_json::to_string(&s)
+                .ok()
+                .and_then(|t| t.parse::<f64>().ok())
+                .unwrap_or(f64::from(s))
+        });
+        Ok((&hit.article, &hit.passage, hit.ordinal, score))
+    }
+
+    /// Hit `i`'s text.
+    fn hit_text(&self, i: usize) -> PyResult<&str> {
+        Ok(&self.hit(i)?.text)
+    }
+}
+
 /// The module `dossier._native`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -420,6 +489,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add_class::<NativeIndex>()?;
+    m.add_class::<NativeResults>()?;
     m.add("DOSSIER_VERSION", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any, Callable, Iterator, List
@@ -17,9 +16,7 @@ from typing import Any, Callable, Iterator, List
 import pytest
 
 import dossier
-
-REPO = Path(__file__).resolve().parents[2]
-BUNDLED_CORPUS = REPO / "corpus"
+from corpora import REPO, copy_corpus, replicate_corpus
 
 
 def dossier_bin() -> Path:
@@ -38,30 +35,6 @@ def dossier_bin() -> Path:
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """`dossier.open()` with no index uses the user cache: keep it in a temp dir."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
-
-
-def copy_corpus(dest: Path) -> Path:
-    shutil.copytree(BUNDLED_CORPUS, dest)
-    return dest
-
-
-def replicate_corpus(dest: Path, copies: int) -> Path:
-    """The bundled registries with `copies` copies of its article, each with
-    its own article and passage ids (`a0001`, `a0001-01`, ...)."""
-    dest.mkdir(parents=True)
-    for name in ("actors.toml", "stances.toml", "topics.toml"):
-        shutil.copy(BUNDLED_CORPUS / name, dest / name)
-    src = BUNDLED_CORPUS / "articles" / "iran-intel"
-    toml = (src / "article.toml").read_text(encoding="utf-8")
-    text = (src / "text.txt").read_bytes()
-    for i in range(1, copies + 1):
-        aid = f"a{i:04d}"
-        d = dest / "articles" / aid
-        d.mkdir(parents=True)
-        renamed = toml.replace('"iran-intel"', f'"{aid}"').replace('"iran-intel-', f'"{aid}-')
-        (d / "article.toml").write_text(renamed, encoding="utf-8")
-        (d / "text.txt").write_bytes(text)
-    return dest
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,8 @@ import pytest
 
 import dossier
 
-from conftest import copy_corpus, passages
+from conftest import passages
+from corpora import copy_corpus
 
 
 def ids(*ordinals: int) -> list[str]:

@@ -16,7 +16,8 @@ import pytest
 
 import dossier
 
-from conftest import copy_corpus, dossier_bin
+from conftest import dossier_bin
+from corpora import copy_corpus
 
 Cli = Callable[..., Any]
 
@@ -53,6 +54,13 @@ def test_search_to_dict_equals_cli_json(index: dossier.Index, cli: Cli, py_kwarg
     assert results.to_dict() == expected
     assert [h.to_dict() for h in results.hits] == expected["hits"]
     assert results.query.to_dict() == expected["query"]
+    # The getters that read a hit without converting it agree with the JSON
+    # (the score too: the f32 as the JSON prints it).
+    fields = ("article", "passage", "ordinal", "score", "text")
+    assert [tuple(getattr(h, f) for f in fields) for h in results.hits] == [
+        tuple(d[f] for f in fields) for d in expected["hits"]
+    ]
+    assert results.total == expected["total"] and len(results) == len(expected["hits"])
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 import dossier
 from dossier import _native
 
-from conftest import copy_corpus
+from corpora import copy_corpus
 
 
 def test_hierarchy() -> None:
