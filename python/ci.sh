@@ -17,6 +17,10 @@ started=$(date +%s)
 
 step() { echo "== python: $*"; }
 
+step "cargo fmt --check and clippy for the binding crate"
+cargo fmt -p dossier-python --check
+cargo clippy --quiet -p dossier-python --all-targets -- -D warnings
+
 # Tools: maturin, from PATH or installed with pip into a venv of their own.
 if command -v maturin >/dev/null 2>&1; then
     maturin=$(command -v maturin)
