@@ -465,3 +465,10 @@ def test_check_an_invalid_corpus_lists_every_error(tmp_path: Path) -> None:
     assert report.errors[0].column is not None
     assert str(report.errors[1]).startswith(f"articles/iran-intel/article.toml:{stance_line + 1}:")
     assert report.to_dict()["errors"][1]["message"] == "unknown stance id `gloats`"
+
+
+def test_the_module_docstring_example_runs() -> None:
+    import doctest
+
+    failures, tried = doctest.testmod(dossier, raise_on_error=False, verbose=False)
+    assert tried >= 3 and failures == 0
