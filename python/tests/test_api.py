@@ -11,7 +11,6 @@ import json
 import pickle
 from pathlib import Path
 
-import pytest
 
 import dossier
 
