@@ -18,6 +18,11 @@ pub enum Error {
     #[error("{}", CorpusErrorsDisplay(.0))]
     Corpus(Vec<Diagnostic>),
 
+    /// Files given to `import` have problems; all of them are listed, and
+    /// nothing was written.
+    #[error("{}", ImportErrorsDisplay(.0))]
+    Import(Vec<Diagnostic>),
+
     /// A file or directory could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -137,6 +142,30 @@ impl fmt::Display for CorpusErrorsDisplay<'_> {
         )?;
         for d in self.0 {
             write!(f, "\n  {d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Lines of problems shown; a file of garbage can have millions, and the
+/// library's caller still gets them all.
+const IMPORT_PROBLEMS_SHOWN: usize = 200;
+
+struct ImportErrorsDisplay<'a>(&'a [Diagnostic]);
+
+impl fmt::Display for ImportErrorsDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(
+            f,
+            "nothing was imported: {n} problem{} in the files",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for d in self.0.iter().take(IMPORT_PROBLEMS_SHOWN) {
+            write!(f, "\n  {d}")?;
+        }
+        if n > IMPORT_PROBLEMS_SHOWN {
+            write!(f, "\n  … and {} more", n - IMPORT_PROBLEMS_SHOWN)?;
         }
         Ok(())
     }

@@ -99,6 +99,7 @@ fn describe(e: &Error) -> (&'static str, serde_json::Value) {
             json!({ "kind": "passage", "value": id, "suggestions": suggestions }),
         ),
         Error::Corpus(diagnostics) => ("corpus", json!({ "diagnostics": diagnostics })),
+        Error::Import(diagnostics) => ("import", json!({ "diagnostics": diagnostics })),
         Error::Io { path, .. } => ("io", json!({ "path": path })),
         Error::IndexBusy { path } => ("index", json!({ "path": path, "reason": "busy" })),
         Error::IndexDamaged { path, .. } => ("index", json!({ "path": path, "reason": "damaged" })),

@@ -195,6 +195,23 @@ impl Corpus {
         })
     }
 
+    /// One article, loaded and validated (not linted).
+    pub fn article(&self, id: &str) -> Result<Article> {
+        let mut report = article::load_article(self, id, false);
+        if report.vanished {
+            return Err(Error::io(
+                self.display_path(&Path::new(source::ARTICLES_DIR).join(id)),
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such article"),
+            ));
+        }
+        if !report.errors.is_empty() {
+            return Err(Error::Corpus(std::mem::take(&mut report.errors)));
+        }
+        report
+            .article
+            .ok_or_else(|| Error::InvalidArgument(format!("article `{id}` did not load")))
+    }
+
     /// Validates and lints every article. Returns the summary (with its
     /// warnings) when the corpus has no error, else every error.
     pub fn check(&self) -> Result<CheckSummary> {

@@ -229,7 +229,7 @@ pub struct ActorRef {
 }
 
 /// A byte span `[start, end)` into an article text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct Span {
     /// First byte.

@@ -2,7 +2,15 @@
 //! exporting what a search selects in the formats annotators and analysts
 //! use, and importing annotations made in other tools.
 
+mod brat;
+mod export;
+mod import;
+mod labelstudio;
+mod model;
 pub mod offsets;
 mod scaffold;
+mod webanno;
 
+pub use export::{export, ExportFormat, Exported};
+pub use import::{import, ImportFormat, ImportOptions, Imported, Mapping};
 pub use scaffold::{add, Added, NewArticle};
