@@ -81,6 +81,26 @@ pub enum Command {
         Example: dossier add ~/news/zarif.txt --id zarif-interview --published 2024-08"
     )]
     Add(AddArgs),
+    /// Export what a search selects (everything by default) for spreadsheets and annotation tools
+    #[command(
+        after_help = "Formats: csv (one row per stance; --rows passages for one per passage), webanno (W3C\n\
+        Web Annotation JSON-LD; webanno-lines for JSON Lines), brat (a folder of .txt/.ann and\n\
+        annotation.conf), labelstudio (a folder with tasks.json and config.xml), jsonl (the search JSON).\n\
+        Stream formats go to standard output unless --out is given; folder formats need --out DIR.\n\
+        Examples:\n  dossier export --format csv --stance admits-failure --out failures.csv\n  \
+        dossier export --format brat --actor Khatib --out brat/"
+    )]
+    Export(ExportArgs),
+    /// Import annotations made in brat, Label Studio or W3C Web Annotation tools as articles
+    #[command(
+        after_help = "Entity annotations become actors (new ones are added to actors.toml); stance labels,\n\
+        roles and polarity values map to dossier's with --mapping (see corpus/README.md).\n\
+        Nothing is written unless the whole result passes `dossier check`; every problem is\n\
+        reported at once with its file and line. Existing articles are kept unless --update.\n\
+        Examples:\n  dossier import --format brat brat/*.ann --into corpus\n  \
+        dossier import --format labelstudio export.json --mapping mapping.toml"
+    )]
+    Import(ImportArgs),
     /// Serve the HTTP API and the web UI (Ctrl-C stops it)
     #[command(
         after_help = "Open http://127.0.0.1:7700 in a browser. The API (/api/search, /api/facets, ...)\n\
@@ -280,6 +300,71 @@ pub struct AddArgs {
     /// Output format
     #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Csv,
+    Webanno,
+    WebannoLines,
+    Brat,
+    Labelstudio,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RowsArg {
+    Stances,
+    Passages,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Keyword query selecting the passages (omit to export all that pass the filters)
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Export format
+    #[arg(long, value_enum, ignore_case = true)]
+    pub format: ExportFormatArg,
+    /// CSV rows: one per stance annotation, or one per passage
+    #[arg(long, value_enum, ignore_case = true, value_name = "ROWS")]
+    pub rows: Option<RowsArg>,
+    /// File to write (a new or empty folder for brat and labelstudio) [default: standard output]
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormatArg {
+    Webanno,
+    Brat,
+    Labelstudio,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files to import (brat: the .ann files, each beside its .txt)
+    #[arg(required = true, value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+    /// Import format
+    #[arg(long, value_enum, ignore_case = true)]
+    pub format: ImportFormatArg,
+    /// How the source's labels, roles and values map to dossier's (TOML)
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// Corpus folder to import into [default: --corpus, else ./corpus]
+    #[arg(long, value_name = "DIR")]
+    pub into: Option<PathBuf>,
+    /// Replace existing articles with the same id
+    #[arg(long)]
+    pub update: bool,
+    /// Import what is valid and report each annotation skipped (by default any problem writes nothing)
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Output format
+    #[arg(long = "output", value_enum, ignore_case = true, default_value_t = Format::Text, value_name = "FORMAT")]
+    pub output: Format,
 }
 
 #[derive(Debug, Args)]

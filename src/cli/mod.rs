@@ -10,10 +10,14 @@ pub(crate) use args::Cli;
 pub(crate) use render::escape_controls;
 pub(crate) use usage::{parse, ParseEnd};
 
-use args::{ColorWhen, Command, FacetArg, Filters, Format, PolarityArg, SortArg};
+use args::{
+    ColorWhen, Command, ExportFormatArg, FacetArg, Filters, Format, ImportFormatArg, PolarityArg,
+    RowsArg, SortArg,
+};
 use clap::CommandFactory;
 use dossier::corpus::{Corpus, CorpusSource};
 use dossier::index::{BuildOptions, BuildProgress, Index, Location};
+use dossier::interchange::{ExportFormat, ImportFormat};
 use dossier::query::{Query, Sort};
 use dossier::FacetDim;
 use dossier::{Error, Result};
@@ -172,6 +176,51 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             )?;
             let mut out = Out::new(color, a.format);
             render::added(&mut out, &added)?;
+            out.flush()?;
+            Ok(Outcome::Found)
+        }
+        Command::Export(a) => {
+            let format = export_format(a.format, a.rows)?;
+            if format.is_folder() && a.out.is_none() {
+                return Err(Error::InvalidArgument(
+                    "this format writes a folder of files: give --out DIR".into(),
+                ));
+            }
+            let q = query(a.query, a.filters);
+            let index = ctx.index(false)?;
+            let corpus = Corpus::open(ctx.source.clone())?;
+            let exported =
+                dossier::interchange::export(&index, &corpus, &q, format, a.out.as_deref())?;
+            if let Some(out) = &a.out {
+                let _ = writeln!(
+                    stderr,
+                    "dossier: exported {} ({}) from {} to {}",
+                    render::count(exported.passages, "passage"),
+                    render::count(exported.stances, "stance annotation"),
+                    render::count(exported.articles, "article"),
+                    escape_controls(&out.display().to_string())
+                );
+            }
+            Ok(found(exported.passages > 0))
+        }
+        Command::Import(a) => {
+            let dir = match a.into {
+                Some(d) => d,
+                None => ctx.corpus_dir("import")?,
+            };
+            let mapping = match &a.mapping {
+                Some(m) => dossier::interchange::Mapping::load(m)?,
+                None => dossier::interchange::Mapping::default(),
+            };
+            let options = dossier::interchange::ImportOptions {
+                mapping,
+                update: a.update,
+                skip_invalid: a.skip_invalid,
+            };
+            let imported =
+                dossier::interchange::import(&dir, import_format(a.format), &a.files, &options)?;
+            let mut out = Out::new(color, a.output);
+            render::imported(&mut out, &dir, &imported)?;
             out.flush()?;
             Ok(Outcome::Found)
         }
@@ -353,6 +402,31 @@ fn query(text: Option<String>, f: Filters) -> Query {
         since: f.since,
         until: f.until,
         ..Query::default()
+    }
+}
+
+fn export_format(f: ExportFormatArg, rows: Option<RowsArg>) -> Result<ExportFormat> {
+    if rows.is_some() && f != ExportFormatArg::Csv {
+        return Err(Error::InvalidArgument(
+            "--rows applies to --format csv only".into(),
+        ));
+    }
+    Ok(match f {
+        ExportFormatArg::Csv if rows == Some(RowsArg::Passages) => ExportFormat::CsvPassages,
+        ExportFormatArg::Csv => ExportFormat::CsvStances,
+        ExportFormatArg::Webanno => ExportFormat::WebAnno,
+        ExportFormatArg::WebannoLines => ExportFormat::WebAnnoLines,
+        ExportFormatArg::Brat => ExportFormat::Brat,
+        ExportFormatArg::Labelstudio => ExportFormat::LabelStudio,
+        ExportFormatArg::Jsonl => ExportFormat::Jsonl,
+    })
+}
+
+fn import_format(f: ImportFormatArg) -> ImportFormat {
+    match f {
+        ImportFormatArg::Webanno => ImportFormat::WebAnno,
+        ImportFormatArg::Brat => ImportFormat::Brat,
+        ImportFormatArg::Labelstudio => ImportFormat::LabelStudio,
     }
 }
 

@@ -646,3 +646,48 @@ pub(crate) fn added(out: &mut Out, a: &dossier::interchange::Added) -> Result<()
         "  next: add stances, topics and events, then run `dossier check`"
     )
 }
+
+/// "1 article", "2 articles".
+pub(crate) fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+pub(crate) fn imported(
+    out: &mut Out,
+    corpus: &std::path::Path,
+    i: &dossier::interchange::Imported,
+) -> Result<()> {
+    if out.format != Format::Text {
+        return out.json(i);
+    }
+    for d in &i.skipped {
+        outln!(out, "skipped: {}", escape_controls(&d.to_string()))?;
+    }
+    for d in &i.not_kept {
+        outln!(out, "not kept: {}", escape_controls(&d.to_string()))?;
+    }
+    outln!(
+        out,
+        "imported {} into {}: {}, {}, {}",
+        count(i.articles.len(), "article"),
+        escape_controls(&corpus.display().to_string()),
+        count(i.passages, "passage"),
+        count(i.stances, "stance annotation"),
+        count(i.actors.len(), "new actor"),
+    )?;
+    for id in &i.articles {
+        outln!(out, "  articles/{}", escape_controls(id))?;
+    }
+    if !i.actors.is_empty() {
+        outln!(
+            out,
+            "  new actors: {}",
+            escape_controls(&i.actors.join(", "))
+        )?;
+        outln!(
+            out,
+            "  next: review the new actors in actors.toml (kind, aliases), then run `dossier check`"
+        )?;
+    }
+    Ok(())
+}
