@@ -19,6 +19,8 @@ mod fuzz_regressions;
 mod golden;
 #[path = "suite/incremental.rs"]
 mod incremental;
+#[path = "suite/interchange.rs"]
+mod interchange;
 #[path = "suite/lifecycle.rs"]
 mod lifecycle;
 #[path = "suite/robustness.rs"]
