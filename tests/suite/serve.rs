@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -72,20 +73,45 @@ pub fn start(corpus: &Path, index: &Path, extra: &[&str]) -> (Child, String, Str
     (child, format!("http://{addr}"), said)
 }
 
+/// The shared server's process and folder. A static is never dropped, so
+/// an exit handler stops the server and removes its folder when the test
+/// binary exits; without it every test run would leave a server behind.
+static SHARED_PID: AtomicU32 = AtomicU32::new(0);
+static SHARED_DIR: OnceLock<PathBuf> = OnceLock::new();
+
+extern "C" fn stop_shared_server() {
+    let pid = SHARED_PID.load(Ordering::SeqCst);
+    if let Ok(pid @ 1..) = libc::pid_t::try_from(pid) {
+        // SAFETY: kill(2) with a pid this process spawned and a constant signal.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
+    if let Some(dir) = SHARED_DIR.get() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 /// One server of the bundled corpus, shared by the read-only tests.
 fn shared() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
     SERVER.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
+        let dir = tempfile::tempdir().unwrap().keep();
+        let _ = SHARED_DIR.set(dir.clone());
+        let corpus = dir.join("corpus");
         copy_tree(&corpus_dir(), &corpus);
-        let (child, base, _) = start(&corpus, &dir.path().join("index"), &[]);
+        let (child, base, _) = start(&corpus, &dir.join("index"), &[]);
+        SHARED_PID.store(child.id(), Ordering::SeqCst);
+        // SAFETY: registers a plain function with no captured state.
+        unsafe {
+            libc::atexit(stop_shared_server);
+        }
         let addr = base.trim_start_matches("http://").to_owned();
         let server = Server {
             child,
             base,
             addr,
-            _dirs: vec![dir],
+            _dirs: Vec::new(),
         };
         wait_ready(&server.base);
         server
