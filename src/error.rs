@@ -171,6 +171,15 @@ impl fmt::Display for ImportErrorsDisplay<'_> {
     }
 }
 
+/// At most `max` characters of `s`, marked when cut: for messages that
+/// quote what they were given (a garbage file can be megabytes).
+pub(crate) fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_owned(),
+    }
+}
+
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

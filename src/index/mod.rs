@@ -394,9 +394,10 @@ impl Index {
 
     fn open_generation(lease: Lease, manifest: Manifest, freshness: Freshness) -> Result<Index> {
         let gen = lease.path.clone();
+        // tantivy's message quotes the bad file's content, whole.
         let damaged = |e: tantivy::TantivyError| Error::IndexDamaged {
             path: gen.clone(),
-            reason: e.to_string(),
+            reason: crate::error::clip(&e.to_string(), 300),
         };
         manifest
             .verify_files(&gen)

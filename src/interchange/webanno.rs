@@ -21,7 +21,7 @@ use super::model::{
 };
 use super::offsets::{Offsets, Unit};
 use crate::corpus::Span;
-use crate::error::Diagnostic;
+use crate::error::{clip, Diagnostic};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::Write;
@@ -192,14 +192,6 @@ fn str_of<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
 fn dossier<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
     v.get(format!("dossier:{key}"))
         .or_else(|| v.get(format!("{NS}{key}")))
-}
-
-/// At most `max` characters of `s`, marked when cut.
-fn clip(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &s[..at]),
-        None => s.to_owned(),
-    }
 }
 
 fn meta_field(source: &Value, key: &str) -> Option<String> {
