@@ -67,7 +67,8 @@ pub fn markdown(results: &[SizeResult], command: &str, plot: Option<&str>) -> St
          query with plain tantivy (the floor for the CLI); **FTS5**, SQLite with the porter tokenizer and the annotations in \
          indexed tables joined to it; **ripgrep** over the raw texts (whole process, keyword queries only).\n\
          - Latencies are p50 / p99 in milliseconds over repeated warm runs; ratios are peer ÷ dossier, from the same run \
-         (above 1× means dossier is faster). Builds run in separate processes; peak RSS is the builder's VmHWM.\n"
+         (above 1× means dossier is faster). Builds run in separate processes; peak RSS is the builder's VmHWM.\n\
+         - The Python binding's cost over Rust is measured apart, in `python/BENCHMARKS.md` (`python/bench.py`).\n"
     );
     if let Some(p) = plot {
         let _ = writeln!(s, "![build time and query p50 against corpus size]({p})\n");
