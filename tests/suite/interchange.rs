@@ -1095,3 +1095,134 @@ fn corpus_readme_add_example_is_what_add_writes() {
         assert!(check.stdout.contains(line), "{line}: {}", check.stdout);
     }
 }
+
+// ------------------------------------------------------------ any input
+
+mod any_input {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Texts with what breaks offset arithmetic: multi-byte and astral
+    /// characters, combining marks, CR, blank lines.
+    fn text() -> impl Strategy<Value = String> {
+        "[a-zK Z.\n\r😀é\u{301}’]{0,60}"
+    }
+
+    fn label() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "Person", "GPE", "condemns", "Passage", "Attack", "holder", "target", "Stance", "x",
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    /// brat lines of every kind, with offsets near and past the text's end.
+    fn brat_line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (1..6u8, label(), 0..70usize, 0..70usize, "[a-zK ]{0,8}")
+                .prop_map(|(n, l, s, e, t)| format!("T{n}\t{l} {s} {e}\t{t}")),
+            (1..6u8, label(), 0..70usize, 0..70usize, 0..70usize)
+                .prop_map(|(n, l, a, b, c)| format!("T{n}\t{l} {a} {b};{b} {c}\tx")),
+            (1..4u8, label(), 1..6u8, label(), 1..6u8, label(), 1..6u8).prop_map(
+                |(n, l, t, r1, a1, r2, a2)| format!("E{n}\t{l}:T{t} {r1}:T{a1} {r2}:E{a2}")
+            ),
+            (1..4u8, label(), 1..6u8, 1..6u8)
+                .prop_map(|(n, l, a, b)| format!("R{n}\t{l} Arg1:T{a} Arg2:T{b}")),
+            (1..4u8, label(), 1..4u8, "[a-z]{0,6}")
+                .prop_map(|(n, l, e, v)| format!("A{n}\t{l} E{e} {v}")),
+            (1..4u8, 1..6u8, "[a-z:-]{0,12}")
+                .prop_map(|(n, t, r)| format!("N{n}\tReference T{t} {r}\tname")),
+            (1..4u8, 1..6u8, "[a-z{}\":]{0,20}")
+                .prop_map(|(n, t, note)| format!("#{n}\tAnnotatorNotes T{t}\tdossier:{note}")),
+            "\\PC{0,20}",
+        ]
+    }
+
+    fn label_studio() -> impl Strategy<Value = String> {
+        let region = (0..6u8, label(), 0..70u64, 0..70u64, prop::option::of("[a-zK ]{0,6}")).prop_map(|(id, l, s, e, t)| {
+            serde_json::json!({"id": format!("r{id}"), "type": "labels", "value": {"start": s, "end": e, "text": t, "labels": [l]}})
+        });
+        let relation = (0..6u8, 0..6u8, label()).prop_map(|(a, b, l)| serde_json::json!({"type": "relation", "from_id": format!("r{a}"), "to_id": format!("r{b}"), "labels": [l]}));
+        let result = prop::collection::vec(prop_oneof![region, relation], 0..6);
+        prop::collection::vec((text(), result, prop::option::of("[a-z]{1,4}")), 1..3).prop_map(|tasks| {
+            let tasks: Vec<Value> = tasks
+                .into_iter()
+                .map(|(t, r, article)| serde_json::json!({"data": {"text": t, "article": article, "before": "\n"}, "annotations": [{"result": r}]}))
+                .collect();
+            serde_json::to_string(&tasks).unwrap()
+        })
+    }
+
+    fn web_annotation() -> impl Strategy<Value = String> {
+        let selector = prop_oneof![
+            (0..70u64, 0..70u64).prop_map(
+                |(s, e)| serde_json::json!({"type": "TextPositionSelector", "start": s, "end": e})
+            ),
+            ("[a-zK ]{0,6}", "[a-z ]{0,3}").prop_map(
+                |(x, p)| serde_json::json!({"type": "TextQuoteSelector", "exact": x, "prefix": p})
+            ),
+        ];
+        let body = prop_oneof![
+            label().prop_map(Value::String),
+            (label(), prop::option::of(label())).prop_map(|(s, h)| serde_json::json!({"type": "dossier:Stance", "dossier:stance": s, "dossier:holder": h, "dossier:target": "iran"})),
+            Just(serde_json::json!({"type": "dossier:Passage", "dossier:actors": ["iran"]})),
+        ];
+        let annotation = (body, prop::collection::vec(selector, 0..3)).prop_map(|(b, s)| {
+            serde_json::json!({"type": "Annotation", "body": b, "target": {"source": "s", "selector": s}})
+        });
+        (text(), prop::collection::vec(annotation, 0..6)).prop_map(|(t, items)| {
+            let mut lines = vec![
+                serde_json::json!({"id": "s", "type": "dossier:Source", "dossier:text": t})
+                    .to_string(),
+            ];
+            lines.extend(items.iter().map(Value::to_string));
+            lines.join("\n")
+        })
+    }
+
+    /// An import of anything either writes a corpus that passes `check`,
+    /// or returns an error and leaves every file as it was. Never a panic.
+    fn import_is_all_or_nothing(
+        format: ImportFormat,
+        files: &[(&str, &str)],
+    ) -> Result<(), TestCaseError> {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = empty_corpus(tmp.path());
+        let before = snapshot(&dir);
+        let mut given = Vec::new();
+        for (name, content) in files {
+            let p = tmp.path().join(name);
+            std::fs::write(&p, content).unwrap();
+            if !name.ends_with(".txt") {
+                given.push(p);
+            }
+        }
+        match import_into(&dir, format, &given) {
+            Ok(imported) => {
+                prop_assert!(!imported.articles.is_empty());
+                let summary = Corpus::load(&dir).and_then(|c| c.check());
+                prop_assert!(summary.is_ok(), "{:?}", summary.err());
+            }
+            Err(_) => prop_assert_eq!(snapshot(&dir), before),
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_brat_file(text in text(), lines in prop::collection::vec(brat_line(), 0..10)) {
+            import_is_all_or_nothing(ImportFormat::Brat, &[("a.txt", &text), ("a.ann", &lines.join("\n"))])?;
+        }
+
+        #[test]
+        fn any_label_studio_file(tasks in label_studio()) {
+            import_is_all_or_nothing(ImportFormat::LabelStudio, &[("t.json", &tasks)])?;
+        }
+
+        #[test]
+        fn any_web_annotation_file(lines in web_annotation()) {
+            import_is_all_or_nothing(ImportFormat::WebAnno, &[("a.jsonl", &lines)])?;
+        }
+    }
+}
