@@ -85,12 +85,18 @@ impl Corpus {
 
     /// Loads a corpus from either kind of source.
     pub fn open(source: CorpusSource) -> Result<Corpus> {
-        let listed = source.article_ids()?;
         // Stamps first, reads after: see `stamps`.
-        let stamps = source.stamps(&listed)?;
+        let stamps = source.survey(source.article_ids()?)?.into_stamps();
+        Corpus::open_on_stamps(source, stamps)
+    }
+
+    /// Loads a corpus whose files were stamped (by
+    /// [`CorpusSource::stamps`]) before any of them was read. Its articles
+    /// are the stamped ones: an article added since is left for the next
+    /// check, which will find it.
+    pub(crate) fn open_on_stamps(source: CorpusSource, stamps: Vec<FileStamp>) -> Result<Corpus> {
         // An article whose folder vanished since the listing has no stamps.
         let article_ids = source::stamped_article_ids(&stamps);
-        drop(listed);
         let mut registry_hashes = Vec::new();
         let registry = Registry::load(&source, &mut registry_hashes).map_err(Error::Corpus)?;
         let (resolver, _) = NameResolver::new(&registry.actors);

@@ -50,12 +50,7 @@ pub(crate) struct FileStamp {
 
 impl FileStamp {
     fn absent(path: String) -> FileStamp {
-        FileStamp {
-            path,
-            size: u64::MAX,
-            mtime_ns: 0,
-            ctime_ns: 0,
-        }
+        Stat::ABSENT.stamp(path)
     }
 
     /// Whether the file was missing.
@@ -145,28 +140,37 @@ impl CorpusSource {
     }
 
     /// The stamp of every corpus file, in a fixed order: the registries,
-    /// then each article's annotations and text. Costs one `stat` per file,
-    /// relative to an open directory and spread over the cores, and never
+    /// then each article's annotations and text. Costs one `stat` per file
+    /// (relative to an open directory, spread over the cores) and never
     /// reads contents. An article whose folder vanished since it was listed
-    /// is left out: it was removed.
-    pub(crate) fn stamps(&self, article_ids: &[String]) -> Result<Vec<FileStamp>> {
+    /// is left out: it was removed. The stamps stay compact (no path is
+    /// built) until they are asked for, because the common case, a fresh
+    /// index, needs only their digest.
+    pub(crate) fn survey(&self, article_ids: Vec<String>) -> Result<Survey> {
         let registries = [ACTORS_FILE, STANCES_FILE, TOPICS_FILE];
         let CorpusSource::Dir(root) = self else {
             let mut rel: Vec<String> = registries.iter().map(|r| r.to_string()).collect();
-            for id in article_ids {
+            for id in &article_ids {
                 let (a, t) = article_files(id);
                 rel.push(slashed(&a));
                 rel.push(slashed(&t));
             }
-            return Ok(rel.into_iter().map(builtin_stamp).collect());
+            return Ok(Survey {
+                stamped: rel.into_iter().map(builtin_stamp).collect(),
+                articles: Vec::new(),
+            });
         };
         let root_fd = open_dir(root)?;
-        let mut stamps = Vec::with_capacity(3 + 2 * article_ids.len());
+        let mut stamped = Vec::with_capacity(registries.len());
         for r in registries {
-            stamps.push(stat_at(&root_fd, root, r.to_owned())?);
+            let stat = stat_at(&root_fd, root, r)?;
+            stamped.push(stat.stamp(r.to_owned()));
         }
         if article_ids.is_empty() {
-            return Ok(stamps);
+            return Ok(Survey {
+                stamped,
+                articles: Vec::new(),
+            });
         }
         let articles = root.join(ARTICLES_DIR);
         let articles_fd = open_dir(&articles)?;
@@ -174,20 +178,25 @@ impl CorpusSource {
             .map_or(1, |n| n.get())
             .clamp(1, 8);
         let chunk = article_ids.len().div_ceil(threads).max(256);
-        let stat_chunk = |ids: &[String]| -> Result<Vec<FileStamp>> {
-            let mut out = Vec::with_capacity(2 * ids.len());
+        // `None` for an article whose folder is gone.
+        let stat_chunk = |ids: &[String]| -> Result<Vec<Option<[Stat; 2]>>> {
+            let mut out = Vec::with_capacity(ids.len());
+            let mut rel = String::new();
             for id in ids {
-                let a = stat_at(&articles_fd, &articles, format!("{id}/{ARTICLE_FILE}"))?;
-                let t = stat_at(&articles_fd, &articles, format!("{id}/{TEXT_FILE}"))?;
-                if a.is_absent() && t.is_absent() && !articles.join(id).is_dir() {
-                    continue;
-                }
-                out.push(a);
-                out.push(t);
+                let mut stat = |file: &str| {
+                    rel.clear();
+                    rel.push_str(id);
+                    rel.push('/');
+                    rel.push_str(file);
+                    stat_at(&articles_fd, &articles, &rel)
+                };
+                let pair = [stat(ARTICLE_FILE)?, stat(TEXT_FILE)?];
+                let gone = pair.iter().all(Stat::is_absent) && !articles.join(id).is_dir();
+                out.push((!gone).then_some(pair));
             }
             Ok(out)
         };
-        let parts: Vec<Result<Vec<FileStamp>>> = std::thread::scope(|scope| {
+        let parts: Vec<Result<Vec<Option<[Stat; 2]>>>> = std::thread::scope(|scope| {
             let handles: Vec<_> = article_ids
                 .chunks(chunk)
                 .map(|ids| scope.spawn(move || stat_chunk(ids)))
@@ -201,13 +210,18 @@ impl CorpusSource {
                 })
                 .collect()
         });
+        let mut stats = Vec::with_capacity(article_ids.len());
         for part in parts {
-            for mut s in part? {
-                s.path = format!("{ARTICLES_DIR}/{}", s.path);
-                stamps.push(s);
-            }
+            stats.append(&mut part?);
         }
-        Ok(stamps)
+        Ok(Survey {
+            stamped,
+            articles: article_ids
+                .into_iter()
+                .zip(stats)
+                .filter_map(|(id, pair)| pair.map(|p| (id, p)))
+                .collect(),
+        })
     }
 
     /// xxh3 hash of one file's contents, used when its stamp moved, to
@@ -268,13 +282,42 @@ fn open_dir(dir: &Path) -> Result<rustix::fd::OwnedFd> {
     .map_err(|e| Error::io(dir, e.into()))
 }
 
-/// Stamps `rel` relative to the open directory `fd` (whose path is `dir`,
+/// One file's `stat`, without its path (see [`Survey`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stat {
+    size: u64,
+    mtime_ns: u64,
+    ctime_ns: u64,
+}
+
+impl Stat {
+    const ABSENT: Stat = Stat {
+        size: u64::MAX,
+        mtime_ns: 0,
+        ctime_ns: 0,
+    };
+
+    fn is_absent(&self) -> bool {
+        self.size == Stat::ABSENT.size
+    }
+
+    fn stamp(self, path: String) -> FileStamp {
+        FileStamp {
+            path,
+            size: self.size,
+            mtime_ns: self.mtime_ns,
+            ctime_ns: self.ctime_ns,
+        }
+    }
+}
+
+/// Stats `rel` relative to the open directory `fd` (whose path is `dir`,
 /// for messages). A missing file is "absent": for the fingerprint that is a
 /// state like any other, and the build reports it if it matters.
 // The stat fields' integer types differ between platforms.
 #[allow(clippy::unnecessary_cast)]
-fn stat_at(fd: &rustix::fd::OwnedFd, dir: &Path, rel: String) -> Result<FileStamp> {
-    match rustix::fs::statat(fd, rel.as_str(), rustix::fs::AtFlags::empty()) {
+fn stat_at(fd: &rustix::fd::OwnedFd, dir: &Path, rel: &str) -> Result<Stat> {
+    match rustix::fs::statat(fd, rel, rustix::fs::AtFlags::empty()) {
         Ok(st) => {
             let ns = |s: i64, n: i64| {
                 u64::try_from(s)
@@ -282,17 +325,56 @@ fn stat_at(fd: &rustix::fd::OwnedFd, dir: &Path, rel: String) -> Result<FileStam
                     .saturating_mul(1_000_000_000)
                     .saturating_add(u64::try_from(n).unwrap_or(0))
             };
-            Ok(FileStamp {
-                path: rel,
+            Ok(Stat {
                 size: u64::try_from(st.st_size).unwrap_or(0),
                 mtime_ns: ns(st.st_mtime as i64, st.st_mtime_nsec as i64),
                 ctime_ns: ns(st.st_ctime as i64, st.st_ctime_nsec as i64),
             })
         }
-        Err(rustix::io::Errno::NOENT) | Err(rustix::io::Errno::NOTDIR) => {
-            Ok(FileStamp::absent(rel))
+        Err(rustix::io::Errno::NOENT) | Err(rustix::io::Errno::NOTDIR) => Ok(Stat::ABSENT),
+        Err(e) => Err(Error::io(dir.join(rel), e.into())),
+    }
+}
+
+/// Every corpus file's stamp, as [`CorpusSource::survey`] took them.
+pub(crate) struct Survey {
+    /// Stamps kept with their paths: the registries (and every file of the
+    /// built-in corpus).
+    stamped: Vec<FileStamp>,
+    /// Each article present, with the stats of its annotations and text.
+    articles: Vec<(String, [Stat; 2])>,
+}
+
+impl Survey {
+    /// The article files' paths (in pieces) and stats, in stamp order.
+    fn article_files(&self) -> impl Iterator<Item = ([&str; 5], Stat)> + '_ {
+        self.articles.iter().flat_map(|(id, [a, t])| {
+            [(ARTICLE_FILE, *a), (TEXT_FILE, *t)]
+                .map(|(file, stat)| ([ARTICLES_DIR, "/", id.as_str(), "/", file], stat))
+        })
+    }
+
+    /// Equal to [`stamp_digest`] of [`Survey::into_stamps`], without
+    /// building a path.
+    pub(crate) fn digest(&self) -> u64 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for s in &self.stamped {
+            hash_stamp(&mut h, &[&s.path], s.size, s.mtime_ns, s.ctime_ns);
         }
-        Err(e) => Err(Error::io(dir.join(&rel), e.into())),
+        for (path, s) in self.article_files() {
+            hash_stamp(&mut h, &path, s.size, s.mtime_ns, s.ctime_ns);
+        }
+        h.digest()
+    }
+
+    pub(crate) fn into_stamps(self) -> Vec<FileStamp> {
+        let articles: Vec<FileStamp> = self
+            .article_files()
+            .map(|(path, stat)| stat.stamp(path.concat()))
+            .collect();
+        let mut all = self.stamped;
+        all.extend(articles);
+        all
     }
 }
 
@@ -314,11 +396,66 @@ fn builtin_stamp(path: String) -> FileStamp {
 pub(crate) fn stamp_digest(stamps: &[FileStamp]) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for s in stamps {
-        h.update(s.path.as_bytes());
-        h.update(&[0]);
-        h.update(&s.size.to_le_bytes());
-        h.update(&s.mtime_ns.to_le_bytes());
-        h.update(&s.ctime_ns.to_le_bytes());
+        hash_stamp(&mut h, &[&s.path], s.size, s.mtime_ns, s.ctime_ns);
     }
     h.digest()
+}
+
+/// Feeds one stamp, its path given in pieces, to the digest.
+fn hash_stamp(h: &mut xxhash_rust::xxh3::Xxh3, path: &[&str], size: u64, mtime: u64, ctime: u64) {
+    for piece in path {
+        h.update(piece.as_bytes());
+    }
+    h.update(&[0]);
+    h.update(&size.to_le_bytes());
+    h.update(&mtime.to_le_bytes());
+    h.update(&ctime.to_le_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path compares `Survey::digest` with a digest recorded from
+    /// full stamps: if the two ever differed, every check would miss the
+    /// fast path (and still answer rightly, so no other test would notice).
+    #[test]
+    fn a_survey_digests_like_its_stamps() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join(ACTORS_FILE), "actors = []\n").unwrap();
+        for (id, files) in [("a", 2), ("b", 1), ("c", 0)] {
+            let dir = root.path().join(ARTICLES_DIR).join(id);
+            std::fs::create_dir_all(&dir).unwrap();
+            for file in [ARTICLE_FILE, TEXT_FILE].iter().take(files) {
+                std::fs::write(dir.join(file), id).unwrap();
+            }
+        }
+        let source = CorpusSource::Dir(root.path().to_owned());
+        // "gone" was listed but has no folder: it is left out.
+        let ids = ["a", "b", "c", "gone"].map(String::from).to_vec();
+        let survey = source.survey(ids).unwrap();
+        let digest = survey.digest();
+        let stamps = survey.into_stamps();
+        let paths: Vec<&str> = stamps.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "actors.toml",
+                "stances.toml",
+                "topics.toml",
+                "articles/a/article.toml",
+                "articles/a/text.txt",
+                "articles/b/article.toml",
+                "articles/b/text.txt",
+                "articles/c/article.toml",
+                "articles/c/text.txt",
+            ]
+        );
+        let absent: Vec<bool> = stamps.iter().map(FileStamp::is_absent).collect();
+        assert_eq!(
+            absent,
+            [false, true, true, false, false, false, true, true, true]
+        );
+        assert_eq!(digest, stamp_digest(&stamps));
+    }
 }

@@ -61,11 +61,13 @@ pub(crate) enum Staleness {
         files: Vec<IndexedFile>,
         digest: u64,
     },
-    /// Stale. `changes` says what changed when an update can follow;
-    /// `None` asks for a full build.
+    /// Stale. When an update can follow, `stamps` are the stamps that
+    /// found what changed: taken before any file was read, so a corpus can
+    /// be opened on them without a second `stat` of every file. `None` asks
+    /// for a full build.
     Stale {
         reason: String,
-        changes: Option<Changes>,
+        stamps: Option<Vec<FileStamp>>,
     },
 }
 
@@ -78,19 +80,20 @@ pub(crate) fn staleness(
     if let Some(reason) = manifest.format_mismatch() {
         return Ok(Staleness::Stale {
             reason,
-            changes: None,
+            stamps: None,
         });
     }
     if manifest.corpus != source.identity() {
         return Ok(Staleness::Stale {
             reason: format!("it was built from {}", manifest.corpus),
-            changes: None,
+            stamps: None,
         });
     }
-    let now = source.stamps(&source.article_ids()?)?;
-    if stamp_digest(&now) == manifest.stamp_digest {
+    let survey = source.survey(source.article_ids()?)?;
+    if survey.digest() == manifest.stamp_digest {
         return Ok(Staleness::Fresh);
     }
+    let now = survey.into_stamps();
     let recorded = generation::read_stamps(gen)?;
     let (changes, files) = diff(&recorded, &now, source)?;
     Ok(if changes.is_empty() {
@@ -101,7 +104,7 @@ pub(crate) fn staleness(
     } else {
         Staleness::Stale {
             reason: changes.describe(),
-            changes: Some(changes),
+            stamps: Some(now),
         }
     })
 }

@@ -18,11 +18,11 @@ pub(crate) use analysis::{highlight_analyzer, text_analyzer};
 pub(crate) use document::StoredAnnotations;
 pub(crate) use schema::Fields;
 
-use crate::corpus::{Corpus, CorpusSource, Registry};
+use crate::corpus::{Corpus, CorpusSource, FileStamp, Registry};
 use crate::error::{Error, Result};
 use crate::names::NameResolver;
 use directories::ReadOnlyDirectory;
-use freshness::{Changes, Staleness};
+use freshness::Staleness;
 use generation::{IndexedFile, Manifest};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -119,11 +119,12 @@ fn resolve_location(source: &CorpusSource, location: &Location) -> PathBuf {
 enum Check {
     /// Fresh (or only touched): opened, ready.
     Fresh(Index),
-    /// Stale. `changes` says what changed when an update can follow;
-    /// `live` is the stale index, opened, when it is usable.
+    /// Stale. `stamps` are set when an update can follow (see
+    /// [`Staleness::Stale`]); `live` is the stale index, opened, when it is
+    /// usable.
     Stale {
         reason: String,
-        changes: Option<Changes>,
+        stamps: Option<Vec<FileStamp>>,
         live: Option<Index>,
     },
 }
@@ -132,7 +133,7 @@ impl Check {
     fn stale(reason: impl Into<String>) -> Check {
         Check::Stale {
             reason: reason.into(),
-            changes: None,
+            stamps: None,
             live: None,
         }
     }
@@ -176,9 +177,13 @@ impl Index {
         } else {
             Index::check(&store, source)?
         };
-        let (reason, live) = match first {
+        let (reason, stamps, live) = match first {
             Check::Fresh(index) => return Ok(index),
-            Check::Stale { reason, live, .. } => (reason, live),
+            Check::Stale {
+                reason,
+                stamps,
+                live,
+            } => (reason, stamps, live),
         };
         let lock = match store.claim().and_then(|()| store.lock()) {
             Ok(lock) => lock,
@@ -189,29 +194,44 @@ impl Index {
             }
             Err(e) => return Err(e),
         };
-        drop(live);
-        // Another process may have built or updated it while we waited.
-        let (reason, changes, live) = if options.force {
+        // Another process may have built or updated it while we waited. If
+        // the live generation is still the one checked, the check stands
+        // (the corpus's own stamps, taken next, decide what is indexed), and
+        // a second stat of every corpus file is saved.
+        let unchanged = live.as_ref().is_some_and(|l| {
+            store
+                .current_name()
+                .is_some_and(|n| store.dir.join(n) == l.dir)
+        });
+        let (reason, stamps, live) = if options.force {
             ("a rebuild was requested".to_owned(), None, None)
+        } else if unchanged {
+            (reason, stamps, live)
         } else {
+            drop(live);
             match Index::check(&store, source)? {
                 Check::Fresh(index) => return Ok(index),
                 Check::Stale {
                     reason,
-                    changes,
+                    stamps,
                     live,
-                } => (reason, changes, live),
+                } => (reason, stamps, live),
             }
         };
+        let updatable = stamps.is_some();
         let loaded;
-        let corpus = match corpus {
-            Some(c) => c,
-            None => {
+        let corpus = match (corpus, stamps) {
+            (Some(c), _) => c,
+            (None, Some(stamps)) => {
+                loaded = Corpus::open_on_stamps(source.clone(), stamps)?;
+                &loaded
+            }
+            (None, None) => {
                 loaded = Corpus::open(source.clone())?;
                 &loaded
             }
         };
-        if let (Some(_), Some(live)) = (changes, live) {
+        if let (true, Some(live)) = (updatable, live) {
             let manifest = Manifest::read(&live.dir)?;
             let tmp = store.begin_from(&lock, &live.dir, &manifest.index_files)?;
             let outcome = update::update(corpus, &live.dir, &live.reader.searcher(), &tmp);
@@ -327,7 +347,7 @@ impl Index {
             Err(e) => return Ok(Check::stale(format!("the index is damaged ({e})"))),
         };
         let staleness = freshness::staleness(&manifest, &lease.path, source)?;
-        let (reason, changes) = match staleness {
+        let (reason, stamps) = match staleness {
             Staleness::Fresh => (None, None),
             Staleness::Touched { files, digest } => {
                 // Same content, new stamps (a checkout, a touch): record them
@@ -340,7 +360,7 @@ impl Index {
                 }
                 (None, None)
             }
-            Staleness::Stale { reason, changes } => (Some(reason), changes),
+            Staleness::Stale { reason, stamps } => (Some(reason), stamps),
         };
         let opened = Index::open_generation(lease, manifest, Freshness::Reused);
         if reason.is_none() {
@@ -351,7 +371,7 @@ impl Index {
             (_, Err(e)) => Check::stale(format!("the index is damaged ({e})")),
             (Some(reason), Ok(index)) => Check::Stale {
                 reason,
-                changes,
+                stamps,
                 live: Some(index),
             },
         })

@@ -88,7 +88,7 @@ impl Store {
     }
 
     /// The live generation's name, if any.
-    fn current_name(&self) -> Option<String> {
+    pub(crate) fn current_name(&self) -> Option<String> {
         let name = std::fs::read_to_string(self.dir.join(CURRENT)).ok()?;
         let name = name.trim();
         is_ours(name, GEN).then(|| name.to_owned())
