@@ -176,18 +176,26 @@ fn segments(index: &dossier::Index) -> Result<usize> {
     Ok(t.searchable_segment_ids()?.len())
 }
 
-fn query_p50(index: &dossier::Index, term: &str) -> Result<f64> {
+/// The term query's p50 on two indexes, measured in alternating rounds so
+/// that the machine's drift during the run weighs on both alike.
+fn query_p50s(a: &dossier::Index, b: &dossier::Index, term: &str) -> Result<(f64, f64)> {
     let q = dossier::Query::text(term);
-    for _ in 0..5 {
-        index.search(&q)?;
+    for index in [a, b] {
+        for _ in 0..5 {
+            index.search(&q)?;
+        }
     }
-    let mut samples = Vec::new();
-    for _ in 0..200 {
-        let t = Instant::now();
-        index.search(&q)?;
-        samples.push(t.elapsed().as_secs_f64() * 1000.0);
+    let (mut sa, mut sb) = (Vec::new(), Vec::new());
+    for _ in 0..20 {
+        for (index, samples) in [(a, &mut sa), (b, &mut sb)] {
+            for _ in 0..10 {
+                let t = Instant::now();
+                index.search(&q)?;
+                samples.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
     }
-    Ok(median(samples))
+    Ok((median(sa), median(sb)))
 }
 
 /// `rounds` updates, each of one article, in-process; then the term query
@@ -224,11 +232,12 @@ fn many_updates(
     }
     let updated = dossier::Index::open(index)?;
     let fresh = dossier::Index::open(fresh_index)?;
+    let (updated_query_p50_ms, fresh_query_p50_ms) = query_p50s(&updated, &fresh, term)?;
     let r = Updates {
         rounds,
         update_p50_ms: median(times),
-        updated_query_p50_ms: query_p50(&updated, term)?,
-        fresh_query_p50_ms: query_p50(&fresh, term)?,
+        updated_query_p50_ms,
+        fresh_query_p50_ms,
         segments_updated: segments(&updated)?,
         segments_fresh: segments(&fresh)?,
     };
