@@ -6,7 +6,7 @@
 //! content, new times) keeps the index and an edit does not.
 
 use super::generation::{self, IndexedFile, Manifest};
-use crate::corpus::{stamp_digest, CorpusSource, FileStamp};
+use crate::corpus::{CorpusSource, FileStamp};
 use crate::error::Result;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -61,14 +61,22 @@ pub(crate) enum Staleness {
         files: Vec<IndexedFile>,
         digest: u64,
     },
-    /// Stale. When an update can follow, `stamps` are the stamps that
-    /// found what changed: taken before any file was read, so a corpus can
-    /// be opened on them without a second `stat` of every file. `None` asks
-    /// for a full build.
+    /// Stale. `found` is set when an update can follow; `None` asks for a
+    /// full build.
     Stale {
         reason: String,
-        stamps: Option<Vec<FileStamp>>,
+        found: Option<Found>,
     },
+}
+
+/// What a check found changed, and the stamps that found it, so that an
+/// update that follows neither stats nor compares the corpus again.
+pub(crate) struct Found {
+    /// Taken before any file was read: a corpus can be opened on them.
+    pub stamps: Vec<FileStamp>,
+    pub changes: Changes,
+    /// The record of every file that did not change (see [`diff`]).
+    pub kept: Vec<IndexedFile>,
 }
 
 /// Compares the corpus with the generation `gen` made as `manifest` says.
@@ -80,31 +88,36 @@ pub(crate) fn staleness(
     if let Some(reason) = manifest.format_mismatch() {
         return Ok(Staleness::Stale {
             reason,
-            stamps: None,
+            found: None,
         });
     }
     if manifest.corpus != source.identity() {
         return Ok(Staleness::Stale {
             reason: format!("it was built from {}", manifest.corpus),
-            stamps: None,
+            found: None,
         });
     }
     let survey = source.survey(source.article_ids()?)?;
-    if survey.digest() == manifest.stamp_digest {
+    let digest = survey.digest();
+    if digest == manifest.stamp_digest {
         return Ok(Staleness::Fresh);
     }
     let now = survey.into_stamps();
     let recorded = generation::read_stamps(gen)?;
-    let (changes, files) = diff(&recorded, &now, source)?;
+    let (changes, kept) = diff(&recorded, &now, source)?;
     Ok(if changes.is_empty() {
         Staleness::Touched {
-            digest: stamp_digest(&now),
-            files,
+            digest,
+            files: kept,
         }
     } else {
         Staleness::Stale {
             reason: changes.describe(),
-            stamps: Some(now),
+            found: Some(Found {
+                stamps: now,
+                changes,
+                kept,
+            }),
         }
     })
 }

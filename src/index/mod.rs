@@ -18,11 +18,11 @@ pub(crate) use analysis::{highlight_analyzer, text_analyzer};
 pub(crate) use document::StoredAnnotations;
 pub(crate) use schema::Fields;
 
-use crate::corpus::{Corpus, CorpusSource, FileStamp, Registry};
+use crate::corpus::{Corpus, CorpusSource, Registry};
 use crate::error::{Error, Result};
 use crate::names::NameResolver;
 use directories::ReadOnlyDirectory;
-use freshness::Staleness;
+use freshness::{Found, Staleness};
 use generation::{IndexedFile, Manifest};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -119,12 +119,12 @@ fn resolve_location(source: &CorpusSource, location: &Location) -> PathBuf {
 enum Check {
     /// Fresh (or only touched): opened, ready.
     Fresh(Index),
-    /// Stale. `stamps` are set when an update can follow (see
+    /// Stale. `found` is set when an update can follow (see
     /// [`Staleness::Stale`]); `live` is the stale index, opened, when it is
     /// usable.
     Stale {
         reason: String,
-        stamps: Option<Vec<FileStamp>>,
+        found: Option<Found>,
         live: Option<Index>,
     },
 }
@@ -133,7 +133,7 @@ impl Check {
     fn stale(reason: impl Into<String>) -> Check {
         Check::Stale {
             reason: reason.into(),
-            stamps: None,
+            found: None,
             live: None,
         }
     }
@@ -177,13 +177,13 @@ impl Index {
         } else {
             Index::check(&store, source)?
         };
-        let (reason, stamps, live) = match first {
+        let (reason, found, live) = match first {
             Check::Fresh(index) => return Ok(index),
             Check::Stale {
                 reason,
-                stamps,
+                found,
                 live,
-            } => (reason, stamps, live),
+            } => (reason, found, live),
         };
         let lock = match store.claim().and_then(|()| store.lock()) {
             Ok(lock) => lock,
@@ -203,38 +203,41 @@ impl Index {
                 .current_name()
                 .is_some_and(|n| store.dir.join(n) == l.dir)
         });
-        let (reason, stamps, live) = if options.force {
+        let (reason, found, live) = if options.force {
             ("a rebuild was requested".to_owned(), None, None)
         } else if unchanged {
-            (reason, stamps, live)
+            (reason, found, live)
         } else {
             drop(live);
             match Index::check(&store, source)? {
                 Check::Fresh(index) => return Ok(index),
                 Check::Stale {
                     reason,
-                    stamps,
+                    found,
                     live,
-                } => (reason, stamps, live),
+                } => (reason, found, live),
             }
         };
-        let updatable = stamps.is_some();
+        let updatable = found.is_some();
+        // A corpus opened here opens on the check's stamps, and the update
+        // reuses what the check compared; a caller's corpus has stamps of
+        // its own, which the update compares again.
         let loaded;
-        let corpus = match (corpus, stamps) {
-            (Some(c), _) => c,
-            (None, Some(stamps)) => {
-                loaded = Corpus::open_on_stamps(source.clone(), stamps)?;
-                &loaded
+        let (corpus, known) = match (corpus, found) {
+            (Some(c), _) => (c, None),
+            (None, Some(found)) => {
+                loaded = Corpus::open_on_stamps(source.clone(), found.stamps)?;
+                (&loaded, Some((found.changes, found.kept)))
             }
             (None, None) => {
                 loaded = Corpus::open(source.clone())?;
-                &loaded
+                (&loaded, None)
             }
         };
         if let (true, Some(live)) = (updatable, live) {
             let manifest = Manifest::read(&live.dir)?;
             let tmp = store.begin_from(&lock, &live.dir, &manifest.index_files)?;
-            let outcome = update::update(corpus, &live.dir, &live.reader.searcher(), &tmp);
+            let outcome = update::update(corpus, &live.dir, &live.reader.searcher(), &tmp, known);
             drop(live);
             match outcome {
                 Ok(update::Outcome::Updated {
@@ -347,7 +350,7 @@ impl Index {
             Err(e) => return Ok(Check::stale(format!("the index is damaged ({e})"))),
         };
         let staleness = freshness::staleness(&manifest, &lease.path, source)?;
-        let (reason, stamps) = match staleness {
+        let (reason, found) = match staleness {
             Staleness::Fresh => (None, None),
             Staleness::Touched { files, digest } => {
                 // Same content, new stamps (a checkout, a touch): record them
@@ -360,7 +363,7 @@ impl Index {
                 }
                 (None, None)
             }
-            Staleness::Stale { reason, stamps } => (Some(reason), stamps),
+            Staleness::Stale { reason, found } => (Some(reason), found),
         };
         let opened = Index::open_generation(lease, manifest, Freshness::Reused);
         if reason.is_none() {
@@ -371,7 +374,7 @@ impl Index {
             (_, Err(e)) => Check::stale(format!("the index is damaged ({e})")),
             (Some(reason), Ok(index)) => Check::Stale {
                 reason,
-                stamps,
+                found,
                 live: Some(index),
             },
         })

@@ -91,17 +91,26 @@ pub(crate) enum Outcome {
 }
 
 /// Updates `tmp`, which holds hard links to the live generation's tantivy
-/// files (`live` is that generation, opened), to match `corpus`.
+/// files (`live` is that generation, opened), to match `corpus`. `known`
+/// is what changed and what was kept, when already compared against
+/// `corpus.stamps()` (see [`super::freshness::Found`]).
 pub(crate) fn update(
     corpus: &Corpus,
     live_dir: &Path,
     live: &Searcher,
     tmp: &Path,
+    known: Option<(Changes, Vec<IndexedFile>)>,
 ) -> Result<Outcome> {
-    let recorded = generation::read_stamps(live_dir)?;
     // The corpus's own stamps, taken before it read anything, decide what
     // changed: they are what this generation will record.
-    let (changes, kept) = diff(&recorded, corpus.stamps(), corpus.source())?;
+    let (changes, kept) = match known {
+        Some(known) => known,
+        None => diff(
+            &generation::read_stamps(live_dir)?,
+            corpus.stamps(),
+            corpus.source(),
+        )?,
+    };
     let fields = Fields::new();
     let mut reindexed_for_registry = BTreeSet::new();
     if changes.registries {

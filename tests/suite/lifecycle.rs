@@ -510,13 +510,11 @@ fn of_two_builders_after_an_edit_one_updates_and_the_other_finds_it_fresh() {
 /// of one corpus: each command's exit code and stdout, with BM25 scores
 /// left out (see `incremental.rs`: they may differ until a merge).
 fn cli_answers(corpus: &Path, index: &Path) -> Vec<(String, i32, serde_json::Value)> {
-    let search = |args: &[&str]| -> Vec<String> {
-        let mut full = vec!["search", "--format", "json", "--sort", "position"];
-        full.extend_from_slice(&["--limit", "1000"]);
-        full.extend_from_slice(args);
-        full.into_iter().map(String::from).collect()
+    let search = |args: &[&'static str]| -> Vec<&'static str> {
+        let sorted = ["search", "--format", "json", "--sort", "position"];
+        [&sorted[..], &["--limit", "1000"], args].concat()
     };
-    let commands: Vec<Vec<String>> = vec![
+    let commands: Vec<Vec<&str>> = vec![
         search(&["security"]),
         search(&["reckoning OR revenge", "--actor", "Khatib"]),
         search(&["--camp", "reformist"]),
@@ -524,27 +522,18 @@ fn cli_answers(corpus: &Path, index: &Path) -> Vec<(String, i32, serde_json::Val
         search(&["--stance", "admits-failure"]),
         search(&["--holder", "Zarif"]),
         search(&["--actor", "Javad Zarif"]),
-        [
+        vec![
             "facets", "--by", "holder", "--by", "stance", "--format", "json",
-        ]
-        .map(String::from)
-        .to_vec(),
-        ["facets", "--by", "camp", "--format", "json"]
-            .map(String::from)
-            .to_vec(),
-        ["timeline", "--format", "json"].map(String::from).to_vec(),
-        ["actors", "Zarif", "--format", "json"]
-            .map(String::from)
-            .to_vec(),
-        ["actors", "Khatib", "--format", "json"]
-            .map(String::from)
-            .to_vec(),
-        ["stances", "--format", "json"].map(String::from).to_vec(),
+        ],
+        vec!["facets", "--by", "camp", "--format", "json"],
+        vec!["timeline", "--format", "json"],
+        vec!["actors", "Zarif", "--format", "json"],
+        vec!["actors", "Khatib", "--format", "json"],
+        vec!["stances", "--format", "json"],
     ];
     commands
         .into_iter()
         .map(|args| {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let out = dossier(corpus, index, &args);
             let mut json: serde_json::Value =
                 serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
