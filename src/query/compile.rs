@@ -166,10 +166,12 @@ impl<'a> Compiler<'a> {
         for f in filters {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(f, 0.0))));
         }
-        let query: Box<dyn TQuery> = if clauses.is_empty() {
-            Box::new(AllQuery)
-        } else {
-            Box::new(BooleanQuery::new(clauses))
+        // A lone clause is queried as itself: wrapped in a BooleanQuery, a
+        // word loses tantivy's block-max pruning and its O(1) count.
+        let query: Box<dyn TQuery> = match clauses.len() {
+            0 => Box::new(AllQuery),
+            1 => clauses.remove(0).1,
+            _ => Box::new(BooleanQuery::new(clauses)),
         };
         let resolved = ResolvedQuery {
             text: text.map(str::to_owned),

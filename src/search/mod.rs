@@ -110,14 +110,7 @@ impl Index {
                 self.read(|| searcher.search(&*compiled.query, &Count))?,
             )
         } else {
-            let collector = (
-                rank::TopRanked {
-                    keep,
-                    by_score: false,
-                    scored,
-                },
-                Count,
-            );
+            let collector = (rank::top_by_position(keep, scored), Count);
             self.read(|| searcher.search(&*compiled.query, &collector))?
         };
         let snippets = match &compiled.text_query {
@@ -142,11 +135,7 @@ impl Index {
     pub fn all_hits(&self, q: &Query) -> Result<impl Iterator<Item = Result<Hit>> + '_> {
         let (compiled, searcher) = self.compile(q)?;
         let total = self.read(|| searcher.search(&*compiled.query, &Count))?;
-        let collector = rank::TopRanked {
-            keep: total,
-            by_score: false,
-            scored: false,
-        };
+        let collector = rank::top_by_position(total, false);
         let ranked = self.read(|| searcher.search(&*compiled.query, &collector))?;
         Ok(ranked
             .into_iter()

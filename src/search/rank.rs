@@ -4,21 +4,45 @@
 //! Document order is (article id, ordinal), read from fast fields. Article
 //! ids are compared as term ordinals within a segment (a segment's
 //! dictionary is sorted) and as strings across segments, resolved only for
-//! the documents a segment keeps. So no global position number is indexed,
-//! and an update that adds an article between two others re-numbers
-//! nothing.
+//! hits that tie with another segment's. So no global position number is
+//! indexed, and an update that adds an article between two others
+//! re-numbers nothing.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::query::Query;
+use tantivy::query::{Query, Weight};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
+
+/// A ranked hit: where it is, and its BM25 score.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ranked {
+    pub address: DocAddress,
+    pub score: Score,
+}
+
+/// The best `keep` hits by score, ties in document order, in one pass
+/// that skips blocks of matches that cannot enter the top (block-max WAND,
+/// as tantivy's own top-k).
+pub(crate) fn top_by_score(
+    searcher: &Searcher,
+    query: &dyn Query,
+    keep: usize,
+) -> tantivy::Result<Vec<Ranked>> {
+    searcher.search(query, &TopByScore { keep })
+}
+
+/// The first `keep` hits in document order. `scored` keeps each hit's BM25
+/// score (to show it) without ranking by it.
+pub(crate) fn top_by_position(keep: usize, scored: bool) -> impl Collector<Fruit = Vec<Ranked>> {
+    TopByPosition { keep, scored }
+}
 
 /// One kept hit of a segment.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
-    /// The score used for ranking: BM25, or 0 when sorting by position.
+    /// The score used for ranking: BM25, or 0 when ranking by position.
     rank_score: Score,
     article_ord: u64,
     ordinal: u64,
@@ -29,8 +53,8 @@ struct Entry {
 
 impl Entry {
     /// Better entries are smaller, so that a max-heap keeps the worst on
-    /// top, ready to be dropped.
-    fn cmp_rank(&self, other: &Entry) -> Ordering {
+    /// top, ready to be dropped. Only meaningful within one segment.
+    fn cmp_in_segment(&self, other: &Entry) -> Ordering {
         other
             .rank_score
             .total_cmp(&self.rank_score)
@@ -42,7 +66,7 @@ impl Entry {
 
 impl PartialEq for Entry {
     fn eq(&self, other: &Self) -> bool {
-        self.cmp_rank(other) == Ordering::Equal
+        self.cmp_in_segment(other) == Ordering::Equal
     }
 }
 impl Eq for Entry {}
@@ -53,88 +77,198 @@ impl PartialOrd for Entry {
 }
 impl Ord for Entry {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.cmp_rank(other)
+        self.cmp_in_segment(other)
     }
 }
 
-/// The best `keep` hits by score, ties in document order. tantivy's own
-/// top-k skips blocks that cannot enter the top (block-max WAND), which
-/// saves scoring most matches of a common word; it breaks ties by segment
-/// and document id, so one more hit is asked for: when the boundary score
-/// is unique, the set is exactly the top `keep` and only needs sorting;
-/// when it is tied, a full pass decides.
-pub(crate) fn top_by_score(
-    searcher: &Searcher,
-    query: &dyn Query,
+/// The best `keep` hits of a segment, with what it takes to name their
+/// articles later.
+pub(crate) struct SegmentHits {
+    segment: SegmentOrdinal,
+    article: Option<StrColumn>,
+    entries: Vec<Entry>,
+}
+
+/// Collects the best `keep` hits (offset plus limit) by score.
+struct TopByScore {
     keep: usize,
-) -> tantivy::Result<Vec<Ranked>> {
-    let top = searcher.search(query, &TopDocs::with_limit(keep + 1).order_by_score())?;
-    if top.len() > keep && keep > 0 && top[keep - 1].0 == top[keep].0 {
-        return searcher.search(
-            query,
-            &TopRanked {
-                keep,
-                by_score: true,
-                scored: true,
-            },
-        );
+}
+
+impl Collector for TopByScore {
+    type Fruit = Vec<Ranked>;
+    type Child = SegmentTop;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentTop> {
+        SegmentTop::new(segment, reader, self.keep, true)
     }
-    let mut ranked = Vec::with_capacity(keep);
-    for (score, address) in top.into_iter().take(keep) {
-        let segment = searcher.segment_reader(address.segment_ord);
-        let article = match segment.fast_fields().str("article")? {
-            Some(c) => {
-                let mut name = String::new();
-                if let Some(ord) = c.term_ords(address.doc_id).next() {
-                    let mut bytes = Vec::new();
-                    if c.dictionary().ord_to_term(ord, &mut bytes)? {
-                        name = String::from_utf8_lossy(&bytes).into_owned();
-                    }
-                }
-                name
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<SegmentHits>) -> tantivy::Result<Vec<Ranked>> {
+        merge(fruits, self.keep)
+    }
+
+    /// Like tantivy's top-k, the query skips blocks that cannot enter the
+    /// top (`Weight::for_each_pruning`), where a plain collector would score
+    /// every match. Unlike tantivy's, a hit that ties the worst kept one
+    /// still gets in, as it may come first in document order.
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentHits> {
+        let mut top = self.for_segment(segment, reader)?;
+        let alive = reader.alive_bitset();
+        // Pruning passes on only scores strictly above the threshold.
+        weight.for_each_pruning(Score::NEG_INFINITY, reader, &mut |doc, score| {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                top.collect(doc, score);
             }
-            None => String::new(),
-        };
-        let ordinal = segment
-            .fast_fields()
-            .u64("ordinal")
-            .ok()
-            .and_then(|c| c.first(address.doc_id))
-            .unwrap_or(0);
-        ranked.push(Ranked {
-            rank_score: score,
-            article,
-            ordinal,
-            address,
-            score,
-        });
+            top.worst_kept()
+                .map_or(Score::NEG_INFINITY, Score::next_down)
+        })?;
+        Ok(top.harvest())
     }
-    ranked.sort_by(|a, b| {
-        b.rank_score
-            .total_cmp(&a.rank_score)
-            .then_with(|| a.article.cmp(&b.article))
-            .then(a.ordinal.cmp(&b.ordinal))
+}
+
+/// Collects the first `keep` hits in document order.
+struct TopByPosition {
+    keep: usize,
+    /// Whether to score the hits, to show their scores.
+    scored: bool,
+}
+
+impl Collector for TopByPosition {
+    type Fruit = Vec<Ranked>;
+    type Child = SegmentTop;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentTop> {
+        SegmentTop::new(segment, reader, self.keep, false)
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.scored
+    }
+
+    fn merge_fruits(&self, fruits: Vec<SegmentHits>) -> tantivy::Result<Vec<Ranked>> {
+        merge(fruits, self.keep)
+    }
+}
+
+/// The best `keep` of every segment's best. Article ids are read from the
+/// dictionaries only for hits that tie, on score, with another segment's
+/// hit near the top: when ranking by score, that is few.
+fn merge(fruits: Vec<SegmentHits>, keep: usize) -> tantivy::Result<Vec<Ranked>> {
+    // (segment's place in `fruits`, entry), best first, names aside.
+    let mut all: Vec<(usize, Entry)> = fruits
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| f.entries.iter().map(move |e| (i, *e)))
+        .collect();
+    all.sort_by(|a, b| {
+        b.1.rank_score
+            .total_cmp(&a.1.rank_score)
+            .then(a.0.cmp(&b.0))
+            .then(a.1.cmp(&b.1))
     });
-    Ok(ranked)
+
+    // Runs of equal rank score that start within the top and span segments
+    // are ordered by article id; mark their entries to be named.
+    let mut named = vec![false; all.len()];
+    let mut start = 0;
+    while start < all.len().min(keep) {
+        let score = all[start].1.rank_score;
+        let end = start
+            + all[start..]
+                .iter()
+                .take_while(|(_, e)| e.rank_score.total_cmp(&score) == Ordering::Equal)
+                .count();
+        if all[start..end].iter().any(|(i, _)| *i != all[start].0) {
+            named[start..end].fill(true);
+        }
+        start = end;
+    }
+    let names = article_names(&fruits, &all, &named)?;
+
+    let mut ranked: Vec<(usize, Entry, Option<&str>)> = all
+        .iter()
+        .zip(&named)
+        .map(|(&(i, e), &n)| (i, e, n.then(|| names.get(i, e.article_ord))))
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.1.rank_score
+            .total_cmp(&a.1.rank_score)
+            .then_with(|| match (a.2, b.2) {
+                (Some(x), Some(y)) => x.cmp(y),
+                // Unnamed entries of one score share a segment.
+                _ => a.1.article_ord.cmp(&b.1.article_ord),
+            })
+            .then(a.1.ordinal.cmp(&b.1.ordinal))
+            .then(a.0.cmp(&b.0))
+            .then(a.1.doc.cmp(&b.1.doc))
+    });
+    ranked.truncate(keep);
+    Ok(ranked
+        .into_iter()
+        .map(|(i, e, _)| Ranked {
+            address: DocAddress::new(fruits[i].segment, e.doc),
+            score: e.score,
+        })
+        .collect())
 }
 
-/// A ranked hit: where it is, and its BM25 score.
-#[derive(Debug, Clone)]
-pub(crate) struct Ranked {
-    rank_score: Score,
-    article: String,
-    ordinal: u64,
-    pub address: DocAddress,
-    pub score: Score,
+/// Article ids by (segment's place, term ordinal), read from each segment's
+/// dictionary in one sorted pass.
+struct ArticleNames {
+    /// Per segment: sorted ordinals and their names.
+    by_segment: Vec<(Vec<u64>, Vec<String>)>,
 }
 
-/// Collects the best `keep` hits (offset plus limit).
-pub(crate) struct TopRanked {
-    pub keep: usize,
-    /// Rank by score first; otherwise by document order only.
-    pub by_score: bool,
-    /// Whether the query has keywords to score.
-    pub scored: bool,
+impl ArticleNames {
+    fn get(&self, segment: usize, ord: u64) -> &str {
+        let (ords, names) = &self.by_segment[segment];
+        ords.binary_search(&ord)
+            .ok()
+            .and_then(|at| names.get(at))
+            .map_or("", String::as_str)
+    }
+}
+
+fn article_names(
+    fruits: &[SegmentHits],
+    all: &[(usize, Entry)],
+    named: &[bool],
+) -> tantivy::Result<ArticleNames> {
+    let mut by_segment: Vec<(Vec<u64>, Vec<String>)> = vec![Default::default(); fruits.len()];
+    for (&(i, e), _) in all.iter().zip(named).filter(|(_, n)| **n) {
+        by_segment[i].0.push(e.article_ord);
+    }
+    for ((ords, names), fruit) in by_segment.iter_mut().zip(fruits) {
+        if ords.is_empty() {
+            continue;
+        }
+        ords.sort_unstable();
+        ords.dedup();
+        if let Some(c) = &fruit.article {
+            c.dictionary().sorted_ords_to_term_cb(ords, |bytes| {
+                names.push(String::from_utf8_lossy(bytes).into_owned())
+            })?;
+        }
+        // A missing column or a short dictionary names the rest "".
+        names.resize(ords.len(), String::new());
+    }
+    Ok(ArticleNames { by_segment })
 }
 
 pub(crate) struct SegmentTop {
@@ -146,46 +280,35 @@ pub(crate) struct SegmentTop {
     segment: SegmentOrdinal,
 }
 
-impl Collector for TopRanked {
-    type Fruit = Vec<Ranked>;
-    type Child = SegmentTop;
-
-    fn for_segment(
-        &self,
+impl SegmentTop {
+    fn new(
         segment: SegmentOrdinal,
         reader: &SegmentReader,
+        keep: usize,
+        by_score: bool,
     ) -> tantivy::Result<SegmentTop> {
         Ok(SegmentTop {
             article: reader.fast_fields().str("article")?,
             ordinal: reader.fast_fields().u64("ordinal").ok(),
-            heap: BinaryHeap::with_capacity(self.keep.min(4096) + 1),
-            keep: self.keep,
-            by_score: self.by_score,
+            heap: BinaryHeap::with_capacity(keep.min(4096) + 1),
+            keep,
+            by_score,
             segment,
         })
     }
 
-    fn requires_scoring(&self) -> bool {
-        self.scored
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Vec<Ranked>>) -> tantivy::Result<Vec<Ranked>> {
-        let mut all: Vec<Ranked> = fruits.into_iter().flatten().collect();
-        all.sort_by(|a, b| {
-            b.rank_score
-                .total_cmp(&a.rank_score)
-                .then_with(|| a.article.cmp(&b.article))
-                .then(a.ordinal.cmp(&b.ordinal))
-                .then(a.address.segment_ord.cmp(&b.address.segment_ord))
-                .then(a.address.doc_id.cmp(&b.address.doc_id))
-        });
-        all.truncate(self.keep);
-        Ok(all)
+    /// The rank score of the worst kept hit, once `keep` are kept.
+    fn worst_kept(&self) -> Option<Score> {
+        if self.heap.len() >= self.keep {
+            self.heap.peek().map(|e| e.rank_score)
+        } else {
+            None
+        }
     }
 }
 
 impl SegmentCollector for SegmentTop {
-    type Fruit = Vec<Ranked>;
+    type Fruit = SegmentHits;
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let article_ord = self
@@ -215,32 +338,74 @@ impl SegmentCollector for SegmentTop {
         }
     }
 
-    fn harvest(self) -> Vec<Ranked> {
-        let mut entries = self.heap.into_vec();
-        entries.sort();
-        let mut ords: Vec<u64> = entries.iter().map(|e| e.article_ord).collect();
-        ords.sort_unstable();
-        ords.dedup();
-        let mut names = Vec::with_capacity(ords.len());
-        if let Some(c) = &self.article {
-            // On a dictionary error the ids show as empty rather than fail.
-            let _ = c.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-                names.push(String::from_utf8_lossy(bytes).into_owned())
-            });
+    fn harvest(self) -> SegmentHits {
+        SegmentHits {
+            segment: self.segment,
+            article: self.article,
+            entries: self.heap.into_vec(),
         }
-        names.resize(ords.len(), String::new());
-        entries
-            .into_iter()
-            .map(|e| {
-                let at = ords.binary_search(&e.article_ord).unwrap_or(0);
-                Ranked {
-                    rank_score: e.rank_score,
-                    article: names[at].clone(),
-                    ordinal: e.ordinal,
-                    address: DocAddress::new(self.segment, e.doc),
-                    score: e.score,
-                }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::query::TermQuery;
+    use tantivy::schema::{IndexRecordOption, Schema, FAST, STORED, STRING, TEXT};
+    use tantivy::{doc, Index, Term};
+
+    /// One segment whose documents are not in (article, ordinal) order, as
+    /// after a merge of segments from several updates. `text` of each doc
+    /// is the same, so every hit ties.
+    fn shuffled_segment() -> (Index, tantivy::schema::Field) {
+        let mut schema = Schema::builder();
+        let article = schema.add_text_field("article", STRING | FAST | STORED);
+        let ordinal = schema.add_u64_field("ordinal", FAST | STORED);
+        let text = schema.add_text_field("text", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (a, o) in [("z", 1), ("m", 2), ("a", 2), ("m", 1), ("a", 1)] {
+            writer
+                .add_document(doc!(article => a, ordinal => o as u64, text => "revenge"))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        (index, text)
+    }
+
+    fn order(index: &Index, ranked: &[Ranked]) -> Vec<String> {
+        let searcher = index.reader().unwrap().searcher();
+        let field = index.schema().get_field("article").unwrap();
+        let ordinal = index.schema().get_field("ordinal").unwrap();
+        ranked
+            .iter()
+            .map(|r| {
+                let d: tantivy::TantivyDocument = searcher.doc(r.address).unwrap();
+                use tantivy::schema::document::Value;
+                let a = d.get_first(field).and_then(|v| v.as_str()).unwrap();
+                let o = d.get_first(ordinal).and_then(|v| v.as_u64()).unwrap();
+                format!("{a}{o}")
             })
             .collect()
+    }
+
+    #[test]
+    fn a_tie_with_the_worst_kept_hit_enters_when_it_comes_first() {
+        let (index, text) = shuffled_segment();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
+        let q = TermQuery::new(
+            Term::from_field_text(text, "revenge"),
+            IndexRecordOption::WithFreqs,
+        );
+        for (keep, expected) in [
+            (1, &["a1"][..]),
+            (2, &["a1", "a2"]),
+            (4, &["a1", "a2", "m1", "m2"]),
+            (9, &["a1", "a2", "m1", "m2", "z1"]),
+        ] {
+            let top = top_by_score(&searcher, &q, keep).unwrap();
+            assert_eq!(order(&index, &top), expected, "keep {keep}");
+        }
     }
 }

@@ -735,6 +735,61 @@ fn score_ties_break_on_article_then_ordinal() {
     );
 }
 
+/// Adds a copy of the bundled article under `id` to the corpus at `root`.
+fn add_copy(root: &std::path::Path, id: &str) {
+    let dir = root.join("articles").join(id);
+    copy_tree(&root.join("articles/iran-intel"), &dir);
+    let toml = std::fs::read_to_string(dir.join("article.toml")).unwrap();
+    let toml = toml
+        .replace("\"iran-intel\"", &format!("\"{id}\""))
+        .replace("\"iran-intel-", &format!("\"{id}-"));
+    std::fs::write(dir.join("article.toml"), toml).unwrap();
+}
+
+/// Each update adds its articles in a segment of their own, so ties between
+/// an article and its copies span segments: they must still break on the
+/// article id, not on which segment came first, at every page boundary.
+#[test]
+fn score_ties_across_segments_break_on_article_then_ordinal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("corpus");
+    copy_tree(&corpus_dir(), &root);
+    let location = || Location::Dir(tmp.path().join("index"));
+    let open = || Index::open_or_build(&dossier::Corpus::load(&root).unwrap(), location()).unwrap();
+    open();
+    add_copy(&root, "z-copy");
+    open();
+    add_copy(&root, "a-copy");
+    let index = open();
+    let page = |q: Query, offset: usize, limit: usize| -> Vec<String> {
+        let r = index.search(&q.offset(offset).limit(limit)).unwrap();
+        r.hits.into_iter().map(|h| h.passage).collect()
+    };
+    // Passage 12 is the only one with "revenge"; its copies tie with it.
+    for limit in 1..=3 {
+        assert_eq!(
+            page(Query::text("revenge"), 0, limit),
+            ["a-copy-12", "iran-intel-12", "z-copy-12"][..limit]
+        );
+    }
+    assert_eq!(page(Query::text("revenge"), 1, 1), ["iran-intel-12"]);
+    // `*` ties everything: (article, ordinal) order, on any page.
+    assert_eq!(
+        page(Query::text("*").sort(Sort::Score), 0, 2),
+        ["a-copy-01", "a-copy-02"]
+    );
+    assert_eq!(
+        page(Query::text("*").sort(Sort::Score), 19, 3),
+        ["a-copy-20", "iran-intel-01", "iran-intel-02"]
+    );
+    assert_eq!(page(Query::all(), 39, 2), ["iran-intel-20", "z-copy-01"]);
+    // Unequal scores first: passage 15 (hijab, boosted), then 12.
+    assert_eq!(
+        page(Query::text("revenge OR hijab^20"), 0, 4),
+        ["a-copy-15", "iran-intel-15", "z-copy-15", "a-copy-12"]
+    );
+}
+
 #[test]
 fn date_filters_use_event_dates() {
     // Events of 2018-2020: passage 6 (2018, 2020), 8 (2020), 10 (2018).
