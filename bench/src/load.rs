@@ -92,6 +92,46 @@ pub fn run(
     })
 }
 
+/// Asks for each path once, in turn, unmeasured: the server's caches and
+/// the page cache start warm, as they are for a server that has run a while.
+pub fn warm(base: &str, paths: &[String]) -> Result<()> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    for path in paths {
+        let mut r = agent.get(&format!("{base}{path}")).call()?;
+        r.body_mut().read_to_vec()?;
+    }
+    Ok(())
+}
+
+/// Several rounds of one row as one: the median of each rate and latency,
+/// the sum of the counts, the highest peak RSS.
+pub fn median(rounds: &[LoadResult]) -> LoadResult {
+    let mid = |f: fn(&LoadResult) -> f64| {
+        let mut v: Vec<f64> = rounds.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        match v.len() {
+            0 => 0.0,
+            n if n % 2 == 1 => v[n / 2],
+            n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+        }
+    };
+    LoadResult {
+        requests: rounds.iter().map(|r| r.requests).sum(),
+        errors: rounds.iter().map(|r| r.errors).sum(),
+        requests_per_s: mid(|r| r.requests_per_s),
+        p50_ms: mid(|r| r.p50_ms),
+        p99_ms: mid(|r| r.p99_ms),
+        server_rss_mb: rounds
+            .iter()
+            .filter_map(|r| r.server_rss_mb)
+            .max_by(f64::total_cmp),
+    }
+}
+
 /// Peak resident memory of a process, from /proc.
 pub fn peak_rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -103,4 +143,40 @@ pub fn peak_rss_mb(pid: u32) -> Option<f64> {
         .parse()
         .ok()?;
     Some(kb / 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(rps: f64, p99: f64, requests: usize, errors: usize, rss: Option<f64>) -> LoadResult {
+        LoadResult {
+            requests,
+            errors,
+            requests_per_s: rps,
+            p50_ms: p99 / 4.0,
+            p99_ms: p99,
+            server_rss_mb: rss,
+        }
+    }
+
+    #[test]
+    fn rounds_combine_as_medians_totals_and_the_highest_peak() {
+        let three = median(&[
+            round(900.0, 30.0, 9000, 1, Some(200.0)),
+            round(100.0, 90.0, 1000, 0, None),
+            round(500.0, 10.0, 5000, 2, Some(250.0)),
+        ]);
+        assert_eq!(three.requests_per_s, 500.0);
+        assert_eq!(three.p99_ms, 30.0);
+        assert_eq!(three.p50_ms, 7.5);
+        assert_eq!((three.requests, three.errors), (15000, 3));
+        assert_eq!(three.server_rss_mb, Some(250.0));
+        let two = median(&[
+            round(100.0, 10.0, 1, 0, None),
+            round(300.0, 20.0, 1, 0, None),
+        ]);
+        assert_eq!((two.requests_per_s, two.p99_ms), (200.0, 15.0));
+        assert_eq!(two.server_rss_mb, None);
+    }
 }

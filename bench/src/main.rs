@@ -74,9 +74,12 @@ enum Cmd {
         passages: usize,
         #[command(flatten)]
         out: Output,
-        /// Seconds of load per server and query kind
-        #[arg(long, default_value_t = 30)]
+        /// Seconds of load per server and query kind, in each round
+        #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Rounds of every row, alternating servers; figures are medians
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
         /// Concurrent connections
         #[arg(long, default_value_t = 32)]
         concurrency: usize,
@@ -228,6 +231,7 @@ fn main() -> Result<()> {
                     plot,
                 },
             seconds,
+            rounds,
             concurrency,
             tantivy,
             seed,
@@ -244,6 +248,7 @@ fn main() -> Result<()> {
                 dossier_bin: exe_dir.join("dossier"),
                 tantivy_bin: tantivy,
                 seconds,
+                rounds,
                 concurrency,
             })?;
             std::fs::write(work.join(SERVE_RESULTS), serde_json::to_vec_pretty(&r)?)?;

@@ -431,7 +431,7 @@ fn draw(
 pub fn serve_section(r: &crate::serve::ServeResult) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "## HTTP load ({} passages)\n", r.passages);
-    let _ = writeln!(s, "- Reproduce: `bash bench/serve.sh` ({} s per row, {} concurrent keep-alive connections from a load generator in `bench/`, on 127.0.0.1; the same 50 common words for every row). {} serves an index of the same passage text, built by itself.\n", r.seconds, r.concurrency, r.tantivy_cli_version);
+    let _ = writeln!(s, "- Reproduce: `bash bench/serve.sh` ({} rounds that each load every row in turn for {} s, with {} concurrent keep-alive connections from a load generator in `bench/`, on 127.0.0.1; the same 50 common words for every row, each asked once unmeasured first). Figures are medians over the rounds; requests and errors are totals. {} serves an index of the same passage text, built by itself.\n", r.rounds, r.seconds, r.concurrency, r.tantivy_cli_version);
     let _ = writeln!(
         s,
         "| server, queries | requests/s | p50 ms | p99 ms | errors | server peak RSS MB |"

@@ -14,7 +14,12 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ServeResult {
     pub passages: usize,
+    /// Seconds of load per row and round.
     pub seconds: u64,
+    /// Rounds of every row, alternating; each figure is the median over
+    /// them (counts are summed, peak RSS is the highest).
+    #[serde(default = "one")]
+    pub rounds: usize,
     pub concurrency: usize,
     pub dossier_term: LoadResult,
     pub dossier_term_actor: LoadResult,
@@ -27,8 +32,13 @@ pub struct ServeResult {
     pub tantivy_cli_version: String,
 }
 
+fn one() -> usize {
+    1
+}
+
 pub struct ServeOptions {
     pub work: PathBuf,
+    pub rounds: usize,
     pub passages: usize,
     pub seed: u64,
     pub dossier_bin: PathBuf,
@@ -143,7 +153,8 @@ pub fn run(o: &ServeOptions) -> Result<ServeResult> {
     let duration = Duration::from_secs(o.seconds);
 
     // Each dossier configuration in its own server process, so that each
-    // peak RSS is its own.
+    // peak RSS is its own. Every server answers each query once before the
+    // clock starts, so that no row pays for cold caches.
     let dossier_run = |cache: usize, paths: &[String]| -> Result<LoadResult> {
         let port = free_port()?;
         let server = Running(
@@ -163,39 +174,50 @@ pub fn run(o: &ServeOptions) -> Result<ServeResult> {
         wait_for(&format!("{base}/api/health"), |b| {
             b.contains("\"status\":\"ready\"")
         })?;
+        load::warm(&base, paths)?;
         let mut r = load::run(&base, paths, o.concurrency, duration)?;
         r.server_rss_mb = load::peak_rss_mb(server.0.id());
         Ok(r)
     };
-    eprintln!("[serve {}] dossier serve", o.passages);
-    let dossier_term_r = dossier_run(4096, &dossier_term)?;
-    let dossier_actor_r = dossier_run(4096, &dossier_actor)?;
-    eprintln!("[serve {}] dossier serve --cache 0", o.passages);
-    let dossier_term_uncached = dossier_run(0, &dossier_term)?;
-    let dossier_actor_uncached = dossier_run(0, &dossier_actor)?;
-
-    eprintln!("[serve {}] tantivy-cli serve", o.passages);
-    let port = free_port()?;
-    let tantivy = Running(
-        Command::new(&o.tantivy_bin)
-            .args(["serve", "-i"])
-            .arg(&tantivy_index)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?,
-    );
-    let base = format!("http://127.0.0.1:{port}");
-    wait_for(
-        &format!("{base}/api/?q={}&nhits=1", encode(words[0])),
-        |b| b.contains("num_hits"),
-    )?;
-    let mut tantivy_r = load::run(&base, &tantivy_term, o.concurrency, duration)?;
-    tantivy_r.server_rss_mb = load::peak_rss_mb(tantivy.0.id());
-    drop(tantivy);
+    let tantivy_run = || -> Result<LoadResult> {
+        let port = free_port()?;
+        let tantivy = Running(
+            Command::new(&o.tantivy_bin)
+                .args(["serve", "-i"])
+                .arg(&tantivy_index)
+                .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()?,
+        );
+        let base = format!("http://127.0.0.1:{port}");
+        wait_for(
+            &format!("{base}/api/?q={}&nhits=1", encode(words[0])),
+            |b| b.contains("num_hits"),
+        )?;
+        load::warm(&base, &tantivy_term)?;
+        let mut r = load::run(&base, &tantivy_term, o.concurrency, duration)?;
+        r.server_rss_mb = load::peak_rss_mb(tantivy.0.id());
+        Ok(r)
+    };
+    // Rounds alternate the servers, so that a noisy minute on a shared
+    // machine lands on every row alike.
+    let rounds = o.rounds.max(1);
+    let mut rows: [Vec<LoadResult>; 5] = Default::default();
+    for round in 1..=rounds {
+        eprintln!("[serve {}] round {round} of {rounds}", o.passages);
+        rows[0].push(dossier_run(4096, &dossier_term)?);
+        rows[1].push(dossier_run(4096, &dossier_actor)?);
+        rows[2].push(dossier_run(0, &dossier_term)?);
+        rows[3].push(dossier_run(0, &dossier_actor)?);
+        rows[4].push(tantivy_run()?);
+    }
+    let [dossier_term_r, dossier_actor_r, dossier_term_uncached, dossier_actor_uncached, tantivy_r] =
+        rows.map(|r| load::median(&r));
     Ok(ServeResult {
         passages: o.passages,
         seconds: o.seconds,
+        rounds,
         concurrency: o.concurrency,
         dossier_term: dossier_term_r,
         dossier_term_actor: dossier_actor_r,

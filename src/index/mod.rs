@@ -68,6 +68,8 @@ pub struct Index {
     pub(crate) dir: PathBuf,
     pub(crate) fields: Fields,
     pub(crate) reader: IndexReader,
+    /// Document order, per segment of the reader (which never reloads).
+    pub(crate) order: crate::search::DocOrder,
     /// Loaded on first use from the generation's side files.
     registry: OnceLock<Registry>,
     resolver: OnceLock<NameResolver>,
@@ -445,10 +447,12 @@ impl Index {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(damaged)?;
+        let order = crate::search::DocOrder::new(&reader.searcher());
         Ok(Index {
             dir: gen,
             fields,
             reader,
+            order,
             registry: OnceLock::new(),
             resolver: OnceLock::new(),
             stats: manifest.stats,

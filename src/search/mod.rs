@@ -1,7 +1,10 @@
 //! Running queries: hits with snippets, facet counts and timelines.
 
+mod doc_order;
 mod facets;
 mod rank;
+
+pub(crate) use doc_order::DocOrder;
 
 pub use facets::{FacetCount, FacetDim, FacetKey, Facets};
 
@@ -104,13 +107,14 @@ impl Index {
         let (top, total) = if r.sort == Sort::Score && scored {
             // Counting alone is cheap (a term's count is its document
             // frequency), and lets the top-k skip most matches.
-            let top = self.read(|| rank::top_by_score(&searcher, &*compiled.query, keep))?;
+            let top =
+                self.read(|| rank::top_by_score(&searcher, &*compiled.query, keep, &self.order))?;
             (
                 top,
                 self.read(|| searcher.search(&*compiled.query, &Count))?,
             )
         } else {
-            let collector = (rank::top_by_position(keep, scored), Count);
+            let collector = (rank::top_by_position(keep, scored, &self.order), Count);
             self.read(|| searcher.search(&*compiled.query, &collector))?
         };
         let snippets = match &compiled.text_query {
@@ -135,7 +139,7 @@ impl Index {
     pub fn all_hits(&self, q: &Query) -> Result<impl Iterator<Item = Result<Hit>> + '_> {
         let (compiled, searcher) = self.compile(q)?;
         let total = self.read(|| searcher.search(&*compiled.query, &Count))?;
-        let collector = rank::top_by_position(total, false);
+        let collector = rank::top_by_position(total, false, &self.order);
         let ranked = self.read(|| searcher.search(&*compiled.query, &collector))?;
         Ok(ranked
             .into_iter()

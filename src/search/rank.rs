@@ -8,10 +8,11 @@
 //! indexed, and an update that adds an article between two others
 //! re-numbers nothing.
 
+use super::doc_order::{DocOrder, SegmentOrder};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{Query, Weight};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
@@ -29,14 +30,23 @@ pub(crate) fn top_by_score(
     searcher: &Searcher,
     query: &dyn Query,
     keep: usize,
+    order: &DocOrder,
 ) -> tantivy::Result<Vec<Ranked>> {
-    searcher.search(query, &TopByScore { keep })
+    searcher.search(query, &TopByScore { keep, order })
 }
 
 /// The first `keep` hits in document order. `scored` keeps each hit's BM25
 /// score (to show it) without ranking by it.
-pub(crate) fn top_by_position(keep: usize, scored: bool) -> impl Collector<Fruit = Vec<Ranked>> {
-    TopByPosition { keep, scored }
+pub(crate) fn top_by_position(
+    keep: usize,
+    scored: bool,
+    order: &DocOrder,
+) -> impl Collector<Fruit = Vec<Ranked>> + '_ {
+    TopByPosition {
+        keep,
+        scored,
+        order,
+    }
 }
 
 /// One kept hit of a segment.
@@ -85,16 +95,17 @@ impl Ord for Entry {
 /// articles later.
 pub(crate) struct SegmentHits {
     segment: SegmentOrdinal,
-    article: Option<StrColumn>,
+    order: Arc<SegmentOrder>,
     entries: Vec<Entry>,
 }
 
 /// Collects the best `keep` hits (offset plus limit) by score.
-struct TopByScore {
+struct TopByScore<'a> {
     keep: usize,
+    order: &'a DocOrder,
 }
 
-impl Collector for TopByScore {
+impl Collector for TopByScore<'_> {
     type Fruit = Vec<Ranked>;
     type Child = SegmentTop;
 
@@ -103,7 +114,12 @@ impl Collector for TopByScore {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentTop> {
-        SegmentTop::new(segment, reader, self.keep, true)
+        SegmentTop::new(
+            self.order.segment(segment, reader)?,
+            segment,
+            self.keep,
+            true,
+        )
     }
 
     fn requires_scoring(&self) -> bool {
@@ -139,13 +155,14 @@ impl Collector for TopByScore {
 }
 
 /// Collects the first `keep` hits in document order.
-struct TopByPosition {
+struct TopByPosition<'a> {
     keep: usize,
     /// Whether to score the hits, to show their scores.
     scored: bool,
+    order: &'a DocOrder,
 }
 
-impl Collector for TopByPosition {
+impl Collector for TopByPosition<'_> {
     type Fruit = Vec<Ranked>;
     type Child = SegmentTop;
 
@@ -154,7 +171,12 @@ impl Collector for TopByPosition {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentTop> {
-        SegmentTop::new(segment, reader, self.keep, false)
+        SegmentTop::new(
+            self.order.segment(segment, reader)?,
+            segment,
+            self.keep,
+            false,
+        )
     }
 
     fn requires_scoring(&self) -> bool {
@@ -228,11 +250,10 @@ fn merge(fruits: Vec<SegmentHits>, keep: usize) -> tantivy::Result<Vec<Ranked>> 
         .collect())
 }
 
-/// Article ids by (segment's place, term ordinal), read from each segment's
-/// dictionary in one sorted pass.
+/// Article ids by (segment's place, term ordinal).
 struct ArticleNames {
     /// Per segment: sorted ordinals and their names.
-    by_segment: Vec<(Vec<u64>, Vec<String>)>,
+    by_segment: Vec<(Vec<u64>, Vec<Arc<str>>)>,
 }
 
 impl ArticleNames {
@@ -241,7 +262,7 @@ impl ArticleNames {
         ords.binary_search(&ord)
             .ok()
             .and_then(|at| names.get(at))
-            .map_or("", String::as_str)
+            .map_or("", |n| n)
     }
 }
 
@@ -250,30 +271,26 @@ fn article_names(
     all: &[(usize, Entry)],
     named: &[bool],
 ) -> tantivy::Result<ArticleNames> {
-    let mut by_segment: Vec<(Vec<u64>, Vec<String>)> = vec![Default::default(); fruits.len()];
+    let mut ords: Vec<Vec<u64>> = vec![Vec::new(); fruits.len()];
     for (&(i, e), _) in all.iter().zip(named).filter(|(_, n)| **n) {
-        by_segment[i].0.push(e.article_ord);
+        ords[i].push(e.article_ord);
     }
-    for ((ords, names), fruit) in by_segment.iter_mut().zip(fruits) {
-        if ords.is_empty() {
-            continue;
-        }
+    let mut by_segment = Vec::with_capacity(fruits.len());
+    for (mut ords, fruit) in ords.into_iter().zip(fruits) {
         ords.sort_unstable();
         ords.dedup();
-        if let Some(c) = &fruit.article {
-            c.dictionary().sorted_ords_to_term_cb(ords, |bytes| {
-                names.push(String::from_utf8_lossy(bytes).into_owned())
-            })?;
-        }
-        // A missing column or a short dictionary names the rest "".
-        names.resize(ords.len(), String::new());
+        let names = if ords.is_empty() {
+            Vec::new()
+        } else {
+            fruit.order.names(&ords)?
+        };
+        by_segment.push((ords, names));
     }
     Ok(ArticleNames { by_segment })
 }
 
 pub(crate) struct SegmentTop {
-    article: Option<StrColumn>,
-    ordinal: Option<Column<u64>>,
+    order: Arc<SegmentOrder>,
     heap: BinaryHeap<Entry>,
     keep: usize,
     by_score: bool,
@@ -282,14 +299,13 @@ pub(crate) struct SegmentTop {
 
 impl SegmentTop {
     fn new(
+        order: Arc<SegmentOrder>,
         segment: SegmentOrdinal,
-        reader: &SegmentReader,
         keep: usize,
         by_score: bool,
     ) -> tantivy::Result<SegmentTop> {
         Ok(SegmentTop {
-            article: reader.fast_fields().str("article")?,
-            ordinal: reader.fast_fields().u64("ordinal").ok(),
+            order,
             heap: BinaryHeap::with_capacity(keep.min(4096) + 1),
             keep,
             by_score,
@@ -311,20 +327,10 @@ impl SegmentCollector for SegmentTop {
     type Fruit = SegmentHits;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let article_ord = self
-            .article
-            .as_ref()
-            .and_then(|c| c.term_ords(doc).next())
-            .unwrap_or(0);
-        let ordinal = self
-            .ordinal
-            .as_ref()
-            .and_then(|c| c.first(doc))
-            .unwrap_or(0);
         let entry = Entry {
             rank_score: if self.by_score { score } else { 0.0 },
-            article_ord,
-            ordinal,
+            article_ord: self.order.article_ord(doc),
+            ordinal: self.order.ordinal(doc),
             doc,
             score,
         };
@@ -341,7 +347,7 @@ impl SegmentCollector for SegmentTop {
     fn harvest(self) -> SegmentHits {
         SegmentHits {
             segment: self.segment,
-            article: self.article,
+            order: self.order,
             entries: self.heap.into_vec(),
         }
     }
@@ -404,7 +410,7 @@ mod tests {
             (4, &["a1", "a2", "m1", "m2"]),
             (9, &["a1", "a2", "m1", "m2", "z1"]),
         ] {
-            let top = top_by_score(&searcher, &q, keep).unwrap();
+            let top = top_by_score(&searcher, &q, keep, &DocOrder::new(&searcher)).unwrap();
             assert_eq!(order(&index, &top), expected, "keep {keep}");
         }
     }
