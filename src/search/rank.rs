@@ -327,9 +327,25 @@ impl SegmentCollector for SegmentTop {
     type Fruit = SegmentHits;
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        let rank_score = if self.by_score { score } else { 0.0 };
+        let article_ord = self.order.article_ord(doc);
+        if self.heap.len() >= self.keep {
+            let Some(worst) = self.heap.peek() else {
+                return;
+            };
+            // Most hits lose on score or article alone: the ordinal is read
+            // only for one that ties the worst kept hit on both.
+            let rank = worst
+                .rank_score
+                .total_cmp(&rank_score)
+                .then(article_ord.cmp(&worst.article_ord));
+            if rank == Ordering::Greater {
+                return;
+            }
+        }
         let entry = Entry {
-            rank_score: if self.by_score { score } else { 0.0 },
-            article_ord: self.order.article_ord(doc),
+            rank_score,
+            article_ord,
             ordinal: self.order.ordinal(doc),
             doc,
             score,
