@@ -7,6 +7,7 @@
 //! * The stance filters are one composite key per combination of values, so
 //!   that holder, stance, target and polarity hold on the same annotation.
 
+use super::filtered::Filtered;
 use super::{Query, ResolvedQuery, Sort, TargetResolution, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
 use crate::corpus::{Camp, EventDate, Polarity, Registry};
 use crate::error::{Error, Result};
@@ -159,19 +160,22 @@ impl<'a> Compiler<'a> {
         }
 
         let text_query = text.map(|t| super::text::compile(self, t)).transpose()?;
-        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-        if let Some(tq) = &text_query {
-            clauses.push((Occur::Must, tq.box_clone()));
-        }
-        for f in filters {
-            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(f, 0.0))));
-        }
-        // A lone clause is queried as itself: wrapped in a BooleanQuery, a
-        // word loses tantivy's block-max pruning and its O(1) count.
-        let query: Box<dyn TQuery> = match clauses.len() {
-            0 => Box::new(AllQuery),
-            1 => clauses.remove(0).1,
-            _ => Box::new(BooleanQuery::new(clauses)),
+        let query: Box<dyn TQuery> = match (&text_query, filters.len()) {
+            (None, 0) => Box::new(AllQuery),
+            // A lone clause is queried as itself: wrapped in a BooleanQuery,
+            // a word loses tantivy's block-max pruning and its O(1) count.
+            (Some(tq), 0) => tq.box_clone(),
+            (None, 1) => Box::new(ConstScoreQuery::new(filters.remove(0), 0.0)),
+            (None, _) => Box::new(BooleanQuery::new(
+                filters
+                    .into_iter()
+                    .map(|f| {
+                        let unscored: Box<dyn TQuery> = Box::new(ConstScoreQuery::new(f, 0.0));
+                        (Occur::Must, unscored)
+                    })
+                    .collect(),
+            )),
+            (Some(tq), _) => Box::new(Filtered::new(tq.box_clone(), filters)),
         };
         let resolved = ResolvedQuery {
             text: text.map(str::to_owned),

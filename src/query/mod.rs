@@ -8,6 +8,7 @@
 //! meaning by `text`, whose module docs state the rules.
 
 mod compile;
+mod filtered;
 mod parse;
 mod text;
 
