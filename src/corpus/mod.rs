@@ -91,7 +91,7 @@ impl Corpus {
     }
 
     /// Loads a corpus whose files were stamped (by
-    /// [`CorpusSource::stamps`]) before any of them was read. Its articles
+    /// [`CorpusSource::survey`]) before any of them was read. Its articles
     /// are the stamped ones: an article added since is left for the next
     /// check, which will find it.
     pub(crate) fn open_on_stamps(source: CorpusSource, stamps: Vec<FileStamp>) -> Result<Corpus> {

@@ -55,7 +55,7 @@ impl FileStamp {
 
     /// Whether the file was missing.
     pub(crate) fn is_absent(&self) -> bool {
-        self.size == u64::MAX
+        self.size == Stat::ABSENT.size
     }
 }
 
@@ -246,7 +246,7 @@ impl CorpusSource {
     }
 }
 
-/// The article ids of a list of stamps (made by [`CorpusSource::stamps`]:
+/// The article ids of a list of stamps (made by [`CorpusSource::survey`]:
 /// the registries, then two files per article).
 pub(crate) fn stamped_article_ids(stamps: &[FileStamp]) -> Vec<String> {
     stamps

@@ -7,16 +7,14 @@
 //! * The stance filters are one composite key per combination of values, so
 //!   that holder, stance, target and polarity hold on the same annotation.
 
-use super::filtered::Filtered;
+use super::filtered::{unscored, Filtered};
 use super::{Query, ResolvedQuery, Sort, TargetResolution, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
 use crate::corpus::{Camp, EventDate, Polarity, Registry};
 use crate::error::{Error, Result};
 use crate::index::schema::{stance_key, Fields};
 use crate::names::{NameResolver, Resolution};
 use std::ops::Bound;
-use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query as TQuery, RangeQuery, TermQuery,
-};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query as TQuery, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::Searcher;
 
@@ -165,14 +163,11 @@ impl<'a> Compiler<'a> {
             // A lone clause is queried as itself: wrapped in a BooleanQuery,
             // a word loses tantivy's block-max pruning and its O(1) count.
             (Some(tq), 0) => tq.box_clone(),
-            (None, 1) => Box::new(ConstScoreQuery::new(filters.remove(0), 0.0)),
+            (None, 1) => unscored(filters.remove(0)),
             (None, _) => Box::new(BooleanQuery::new(
                 filters
                     .into_iter()
-                    .map(|f| {
-                        let unscored: Box<dyn TQuery> = Box::new(ConstScoreQuery::new(f, 0.0));
-                        (Occur::Must, unscored)
-                    })
+                    .map(|f| (Occur::Must, unscored(f)))
                     .collect(),
             )),
             (Some(tq), _) => Box::new(Filtered::new(tq.box_clone(), filters)),

@@ -45,11 +45,15 @@ impl Filtered {
     fn intersection(&self) -> BooleanQuery {
         let mut clauses = vec![(Occur::Must, self.scored.box_clone())];
         for f in &self.filters {
-            let unscored: Box<dyn Query> = Box::new(ConstScoreQuery::new(f.box_clone(), 0.0));
-            clauses.push((Occur::Must, unscored));
+            clauses.push((Occur::Must, unscored(f.box_clone())));
         }
         BooleanQuery::new(clauses)
     }
+}
+
+/// A filter as a clause that matches without adding to the score.
+pub(crate) fn unscored(filter: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(filter, 0.0))
 }
 
 impl Query for Filtered {

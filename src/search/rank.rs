@@ -114,12 +114,12 @@ impl Collector for TopByScore<'_> {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentTop> {
-        SegmentTop::new(
+        Ok(SegmentTop::new(
             self.order.segment(segment, reader)?,
             segment,
             self.keep,
             true,
-        )
+        ))
     }
 
     fn requires_scoring(&self) -> bool {
@@ -171,12 +171,12 @@ impl Collector for TopByPosition<'_> {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentTop> {
-        SegmentTop::new(
+        Ok(SegmentTop::new(
             self.order.segment(segment, reader)?,
             segment,
             self.keep,
             false,
-        )
+        ))
     }
 
     fn requires_scoring(&self) -> bool {
@@ -303,14 +303,14 @@ impl SegmentTop {
         segment: SegmentOrdinal,
         keep: usize,
         by_score: bool,
-    ) -> tantivy::Result<SegmentTop> {
-        Ok(SegmentTop {
+    ) -> SegmentTop {
+        SegmentTop {
             order,
             heap: BinaryHeap::with_capacity(keep.min(4096) + 1),
             keep,
             by_score,
             segment,
-        })
+        }
     }
 
     /// The rank score of the worst kept hit, once `keep` are kept.
