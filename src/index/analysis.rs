@@ -10,7 +10,9 @@
 //!   lower-cased: `Café`, `CAFE` and `Cafe\u{301}` are all `cafe`.
 //! * Then English Snowball stemming: `assassinations` = `assassinate`.
 
-use tantivy::tokenizer::{Language, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
+use foldhash::fast::FixedState;
+use std::collections::HashMap;
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -19,42 +21,104 @@ pub(crate) const TEXT_TOKENIZER: &str = "dossier_en";
 
 /// The analyzer of passage text and of keyword queries.
 pub(crate) fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::default())
-        .filter(Stemmer::new(Language::English))
-        .build()
+    TextAnalyzer::from(WordTokenizer::default())
 }
 
 /// The analyzer for highlighting `terms` (indexed forms) in hits: it gives
 /// the same terms as [`text_analyzer`] for every word that could match, and
-/// empties the others before the stemmer sees them. Stemming only removes or rewrites the end of
-/// a word, never its first letter, so a word whose first letter starts no
-/// term cannot match; skipping it saves most of the stemming, which was the
-/// largest cost of a search with snippets.
+/// empties the others before they are stemmed. Stemming only removes or
+/// rewrites the end of a word, never its first letter, so a word whose
+/// first letter starts no term cannot match; skipping it saves most of the
+/// stemming, which was the largest cost of a search with snippets.
 pub(crate) fn highlight_analyzer<'t>(terms: impl Iterator<Item = &'t str>) -> TextAnalyzer {
     let mut initials: Vec<char> = terms.filter_map(|t| t.chars().next()).collect();
     initials.sort_unstable();
     initials.dedup();
-    TextAnalyzer::builder(WordTokenizer {
-        token: Token::default(),
+    TextAnalyzer::from(WordTokenizer {
         initials: Some(initials.into()),
+        ..WordTokenizer::default()
     })
-    .filter(Stemmer::new(Language::English))
-    .build()
 }
 
-/// Splits text into folded words (see the module docs).
-#[derive(Clone, Default)]
+/// Splits text into terms: folded, stemmed words (see the module docs).
 pub(crate) struct WordTokenizer {
     token: Token,
+    terms: TermCache,
     /// When set, words whose folded first letter is not one of these are
     /// emptied.
     initials: Option<std::sync::Arc<[char]>>,
+}
+
+impl Default for WordTokenizer {
+    fn default() -> Self {
+        WordTokenizer {
+            token: Token::default(),
+            terms: TermCache::default(),
+            initials: None,
+        }
+    }
+}
+
+impl Clone for WordTokenizer {
+    /// A clone starts with an empty cache: tantivy clones the analyzer for
+    /// each indexing thread and each query, and copying a full cache would
+    /// cost more than it saves.
+    fn clone(&self) -> Self {
+        WordTokenizer {
+            initials: self.initials.clone(),
+            ..WordTokenizer::default()
+        }
+    }
+}
+
+/// The term of each word seen, so that a repeated word is neither folded
+/// nor stemmed again. Text follows a Zipf law: the words met first are
+/// mostly the frequent ones, so a cache that stops growing at its bound
+/// still answers nearly every word. Stemming was the largest single cost
+/// of indexing.
+struct TermCache {
+    stemmer: frostem::Stemmer,
+    terms: HashMap<Box<str>, Box<str>, FixedState>,
+    /// Scratch space for folding a word that is not cached.
+    folded: String,
+}
+
+/// Words remembered per analyzer: a few MB, and past the vocabulary that
+/// covers almost all running text.
+const TERM_CACHE_WORDS: usize = 100_000;
+
+impl Default for TermCache {
+    fn default() -> Self {
+        TermCache {
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+            terms: HashMap::default(),
+            folded: String::new(),
+        }
+    }
+}
+
+impl TermCache {
+    /// Appends the term of `word` to `out`.
+    fn term_into(&mut self, word: &str, out: &mut String) {
+        if let Some(term) = self.terms.get(word) {
+            out.push_str(term);
+            return;
+        }
+        self.folded.clear();
+        fold_word_into(word, &mut self.folded);
+        let term = self.stemmer.stem(&self.folded);
+        out.push_str(&term);
+        if self.terms.len() < TERM_CACHE_WORDS {
+            self.terms.insert(word.into(), term.into());
+        }
+    }
 }
 
 pub(crate) struct WordStream<'a> {
     text: &'a str,
     at: usize,
     token: &'a mut Token,
+    terms: &'a mut TermCache,
     initials: Option<&'a [char]>,
 }
 
@@ -67,27 +131,60 @@ impl Tokenizer for WordTokenizer {
             text,
             at: 0,
             token: &mut self.token,
+            terms: &mut self.terms,
             initials: self.initials.as_deref(),
         }
     }
 }
 
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+/// The next word of `text` at or after byte `from`, as a byte range. Bytes
+/// below 0x80 are tested directly: most text is ASCII, and decoding each
+/// character was a visible share of indexing.
+fn next_word(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    let start = loop {
+        let b = *bytes.get(i)?;
+        if b < 0x80 {
+            if b.is_ascii_alphanumeric() {
+                break i;
+            }
+            i += 1;
+        } else {
+            let c = text[i..].chars().next()?;
+            if c.is_alphanumeric() {
+                break i;
+            }
+            i += c.len_utf8();
+        }
+    };
+    let mut i = start;
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            if !b.is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            // Combining marks stay in the word they follow.
+            if !c.is_alphanumeric() && !is_combining_mark(c) {
+                break;
+            }
+            i += c.len_utf8();
+        }
+    }
+    Some((start, i))
 }
 
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
-        let rest = &self.text[self.at..];
-        let Some((start, _)) = rest.char_indices().find(|&(_, c)| is_word_char(c)) else {
+        let Some((start, end)) = next_word(self.text, self.at) else {
             self.at = self.text.len();
             return false;
         };
-        let start = self.at + start;
-        let end = self.text[start..]
-            .char_indices()
-            .find(|&(_, c)| !is_word_char(c) && (c.is_ascii() || !is_combining_mark(c)))
-            .map_or(self.text.len(), |(i, _)| start + i);
         self.at = end;
         let word = &self.text[start..end];
         self.token.position = self.token.position.wrapping_add(1);
@@ -96,26 +193,14 @@ impl TokenStream for WordStream<'_> {
         self.token.text.clear();
         if let Some(set) = self.initials {
             // The first letter decides, before the rest is folded: most
-            // words of a passage start no query term.
-            let mut chars = word.char_indices();
-            while self.token.text.is_empty() {
-                let Some((at, c)) = chars.next() else { break };
-                fold_word_into(&word[at..at + c.len_utf8()], &mut self.token.text);
-            }
-            let wanted = self
-                .token
-                .text
-                .chars()
-                .next()
-                .is_some_and(|c| set.binary_search(&c).is_ok());
-            self.token.text.clear();
-            if !wanted {
-                // Kept (fragments are cut at words) but empty: an empty
-                // word stems at no cost and matches nothing.
+            // words of a passage start no query term. An unwanted word is
+            // kept (fragments are cut at words) but empty, which matches
+            // nothing.
+            if !first_letter_in(word, set) {
                 return true;
             }
         }
-        fold_word_into(word, &mut self.token.text);
+        self.terms.term_into(word, &mut self.token.text);
         true
     }
 
@@ -128,10 +213,24 @@ impl TokenStream for WordStream<'_> {
     }
 }
 
+/// Whether the first letter of `word`, folded, is one of `set` (sorted).
+fn first_letter_in(word: &str, set: &[char]) -> bool {
+    let mut folded = String::new();
+    for (at, c) in word.char_indices() {
+        fold_word_into(&word[at..at + c.len_utf8()], &mut folded);
+        if let Some(first) = folded.chars().next() {
+            return set.binary_search(&first).is_ok();
+        }
+    }
+    false
+}
+
 /// Lower-cases `word` without its diacritics into `out`.
 fn fold_word_into(word: &str, out: &mut String) {
     if word.is_ascii() {
-        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        let from = out.len();
+        out.push_str(word);
+        out[from..].make_ascii_lowercase();
         return;
     }
     for c in word.nfd().filter(|c| !is_combining_mark(*c)) {
@@ -201,6 +300,46 @@ mod tests {
             assert_eq!(matching, expected, "{term}");
             assert!(!expected.is_empty(), "{term} occurs");
         }
+    }
+
+    #[test]
+    fn a_word_gets_the_same_term_whether_or_not_it_was_cached() {
+        // Every form first, then again from the cache, then past the
+        // cache's bound, where words are no longer remembered.
+        let stem = |w: &str| {
+            frostem::Stemmer::new(frostem::Algorithm::English)
+                .stem(w)
+                .into_owned()
+        };
+        let mut analyzer = text_analyzer();
+        let mut words = vec!["Running".to_owned(), "Élan".to_owned(), "skies".to_owned()];
+        words.extend((0..TERM_CACHE_WORDS + 50).map(|i| {
+            let letters: String = format!("{i:06}")
+                .bytes()
+                .map(|d| char::from(b'a' + (d - b'0')))
+                .collect();
+            format!("{letters}ations")
+        }));
+        words.extend(["Running".to_owned(), "Élan".to_owned(), "skies".to_owned()]);
+        let text = words.join(" ");
+        let mut stream = analyzer.token_stream(&text);
+        let mut got = Vec::new();
+        while stream.advance() {
+            got.push(stream.token().text.clone());
+        }
+        let expected: Vec<String> = words
+            .iter()
+            .map(|w| {
+                let mut folded = String::new();
+                fold_word_into(w, &mut folded);
+                stem(&folded)
+            })
+            .collect();
+        assert_eq!(got.len(), expected.len());
+        assert_eq!(got[0], "run");
+        assert_eq!(got[1], "elan");
+        assert_eq!(got[2], "sky");
+        assert_eq!(got, expected);
     }
 
     #[test]
