@@ -31,6 +31,9 @@ pub struct Updates {
     pub rounds: usize,
     /// Median time of one update (in-process).
     pub update_p50_ms: f64,
+    /// The slowest update: one that rewrote a segment full of deletes.
+    #[serde(default)]
+    pub update_max_ms: f64,
     /// Term query p50 on the updated index, and on a fresh build.
     pub updated_query_p50_ms: f64,
     pub fresh_query_p50_ms: f64,
@@ -235,6 +238,7 @@ fn many_updates(
     let (updated_query_p50_ms, fresh_query_p50_ms) = query_p50s(&updated, &fresh, term)?;
     let r = Updates {
         rounds,
+        update_max_ms: times.iter().copied().fold(0.0, f64::max),
         update_p50_ms: median(times),
         updated_query_p50_ms,
         fresh_query_p50_ms,

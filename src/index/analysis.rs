@@ -41,22 +41,13 @@ pub(crate) fn highlight_analyzer<'t>(terms: impl Iterator<Item = &'t str>) -> Te
 }
 
 /// Splits text into terms: folded, stemmed words (see the module docs).
+#[derive(Default)]
 pub(crate) struct WordTokenizer {
     token: Token,
     terms: TermCache,
     /// When set, words whose folded first letter is not one of these are
     /// emptied.
     initials: Option<std::sync::Arc<[char]>>,
-}
-
-impl Default for WordTokenizer {
-    fn default() -> Self {
-        WordTokenizer {
-            token: Token::default(),
-            terms: TermCache::default(),
-            initials: None,
-        }
-    }
 }
 
 impl Clone for WordTokenizer {

@@ -6,6 +6,7 @@ use super::analysis::{text_analyzer, TEXT_TOKENIZER};
 use super::directories::{take, FirstError, WatchedDirectory};
 use super::document::passage_document;
 use super::generation::IndexedFile;
+use super::merge::ExpungingMergePolicy;
 use super::schema::Fields;
 use crate::corpus::{Article, ArticleReport, Corpus, FileStamp, Registry, SeenPassages};
 use crate::error::{Error, Result};
@@ -91,6 +92,7 @@ impl<'f> PassageWriter<'f> {
         let writer = index
             .writer_with_num_threads(threads, heap)
             .map_err(|e| name_write_failure(e.into(), &first_error))?;
+        writer.set_merge_policy(Box::new(ExpungingMergePolicy::default()));
         Ok(PassageWriter {
             writer,
             first_error,

@@ -6,6 +6,7 @@ mod directories;
 mod document;
 mod freshness;
 mod generation;
+mod merge;
 pub(crate) mod schema;
 mod store;
 mod update;

@@ -1,6 +1,6 @@
 //! The library API on the bundled corpus.
 
-use crate::util::{copy_tree, corpus, corpus_dir, index, passages_where};
+use crate::util::{add_copy, copy_tree, corpus, corpus_dir, index, passages_where};
 use dossier::corpus::segment::segment;
 use dossier::{Error, FacetDim, FacetKey, Freshness, Index, Location, Query, Sort};
 use sha2::{Digest, Sha256};
@@ -733,17 +733,6 @@ fn score_ties_break_on_article_then_ordinal() {
             "iran-intel-12"
         ]
     );
-}
-
-/// Adds a copy of the bundled article under `id` to the corpus at `root`.
-fn add_copy(root: &std::path::Path, id: &str) {
-    let dir = root.join("articles").join(id);
-    copy_tree(&root.join("articles/iran-intel"), &dir);
-    let toml = std::fs::read_to_string(dir.join("article.toml")).unwrap();
-    let toml = toml
-        .replace("\"iran-intel\"", &format!("\"{id}\""))
-        .replace("\"iran-intel-", &format!("\"{id}-"));
-    std::fs::write(dir.join("article.toml"), toml).unwrap();
 }
 
 /// Each update adds its articles in a segment of their own, so ties between

@@ -446,3 +446,48 @@ fn a_camp_change_re_indexes_only_the_articles_that_mention_the_actor() {
         other => panic!("{other:?}"),
     }
 }
+
+/// An update deletes an article's old passages where they were first
+/// indexed. The log merge policy merges segments of like size, so deletes
+/// would pile up in the first build's segments for good, and every query
+/// would step over them. A segment past a tenth of deleted passages is
+/// rewritten instead.
+#[test]
+fn deleted_passages_do_not_pile_up_in_a_segment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("corpus");
+    crate::util::big_corpus(&root, 99);
+    let live = Location::Dir(tmp.path().join("live"));
+    let open = || Index::open_or_build(&Corpus::load(&root).unwrap(), live.clone()).unwrap();
+    let first = open();
+    assert_eq!(first.stats().passages, 2000);
+    drop(first);
+    // A fifth of the articles change: 400 of 2000 passages are replaced.
+    for n in (0..99).step_by(5) {
+        let file = root.join(format!("articles/copy-{n:04}/article.toml"));
+        let toml = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, toml.replacen("title = \"", "title = \"Edited: ", 1)).unwrap();
+    }
+    let index = open();
+    match index.freshness() {
+        Freshness::Updated(s) => assert_eq!(s.changed, 20),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(index.stats().passages, 2000);
+    let segments = tantivy::Index::open_in_dir(index.path())
+        .unwrap()
+        .searchable_segment_metas()
+        .unwrap();
+    let deleted: u32 = segments.iter().map(|s| s.num_deleted_docs()).sum();
+    let live_docs: u32 = segments.iter().map(|s| s.num_docs()).sum();
+    assert_eq!(live_docs, 2000);
+    for s in &segments {
+        assert!(
+            f64::from(s.num_deleted_docs()) <= 0.1 * f64::from(s.max_doc()),
+            "{} of {} deleted ({deleted} in all)",
+            s.num_deleted_docs(),
+            s.max_doc()
+        );
+    }
+    assert_eq!(index.search(&Query::text("revenge")).unwrap().total, 100);
+}

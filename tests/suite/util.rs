@@ -65,20 +65,24 @@ pub fn entries(dir: &Path, prefix: &str) -> usize {
         .count()
 }
 
-/// `copies` copies of the bundled article, for builds that take a while.
+/// The bundled corpus with `copies` copies of its article, for builds that
+/// take a while.
 pub fn big_corpus(root: &Path, copies: usize) {
     copy_tree(&corpus_dir(), root);
-    let article = root.join("articles/iran-intel");
     for n in 0..copies {
-        let id = format!("copy-{n:04}");
-        let dir = root.join("articles").join(&id);
-        copy_tree(&article, &dir);
-        let toml = std::fs::read_to_string(dir.join("article.toml")).unwrap();
-        let toml = toml
-            .replace("\"iran-intel\"", &format!("\"{id}\""))
-            .replace("\"iran-intel-", &format!("\"{id}-"));
-        std::fs::write(dir.join("article.toml"), toml).unwrap();
+        add_copy(root, &format!("copy-{n:04}"));
     }
+}
+
+/// Adds a copy of the bundled article under `id` to the corpus at `root`.
+pub fn add_copy(root: &Path, id: &str) {
+    let dir = root.join("articles").join(id);
+    copy_tree(&root.join("articles/iran-intel"), &dir);
+    let toml = std::fs::read_to_string(dir.join("article.toml")).unwrap();
+    let toml = toml
+        .replace("\"iran-intel\"", &format!("\"{id}\""))
+        .replace("\"iran-intel-", &format!("\"{id}-"));
+    std::fs::write(dir.join("article.toml"), toml).unwrap();
 }
 
 /// A hermetic `dossier` command: no inherited DOSSIER_* or NO_COLOR, its own
