@@ -74,9 +74,12 @@ struct TermCache {
     folded: String,
 }
 
-/// Words remembered per analyzer: a few MB, and past the vocabulary that
-/// covers almost all running text.
+/// Words remembered per analyzer: past the vocabulary that covers almost
+/// all running text.
 const TERM_CACHE_WORDS: usize = 100_000;
+/// Longer words are not remembered: they are rare, and the bound keeps the
+/// cache at a few MB whatever the text.
+const TERM_CACHE_WORD_BYTES: usize = 32;
 
 impl Default for TermCache {
     fn default() -> Self {
@@ -99,7 +102,7 @@ impl TermCache {
         fold_word_into(word, &mut self.folded);
         let term = self.stemmer.stem(&self.folded);
         out.push_str(&term);
-        if self.terms.len() < TERM_CACHE_WORDS {
+        if self.terms.len() < TERM_CACHE_WORDS && word.len() <= TERM_CACHE_WORD_BYTES {
             self.terms.insert(word.into(), term.into());
         }
     }
@@ -295,15 +298,23 @@ mod tests {
 
     #[test]
     fn a_word_gets_the_same_term_whether_or_not_it_was_cached() {
-        // Every form first, then again from the cache, then past the
-        // cache's bound, where words are no longer remembered.
+        // Every form first, then again from the cache (a long word is never
+        // cached), then past the cache's bound, where words are no longer
+        // remembered.
+
         let stem = |w: &str| {
             frostem::Stemmer::new(frostem::Algorithm::English)
                 .stem(w)
                 .into_owned()
         };
         let mut analyzer = text_analyzer();
-        let mut words = vec!["Running".to_owned(), "Élan".to_owned(), "skies".to_owned()];
+        let long = "Internationalisations".repeat(3);
+        let mut words = vec![
+            "Running".to_owned(),
+            "Élan".to_owned(),
+            "skies".to_owned(),
+            long.clone(),
+        ];
         words.extend((0..TERM_CACHE_WORDS + 50).map(|i| {
             let letters: String = format!("{i:06}")
                 .bytes()
@@ -311,7 +322,12 @@ mod tests {
                 .collect();
             format!("{letters}ations")
         }));
-        words.extend(["Running".to_owned(), "Élan".to_owned(), "skies".to_owned()]);
+        words.extend([
+            "Running".to_owned(),
+            "Élan".to_owned(),
+            "skies".to_owned(),
+            long,
+        ]);
         let text = words.join(" ");
         let mut stream = analyzer.token_stream(&text);
         let mut got = Vec::new();
