@@ -2,7 +2,7 @@
 # Regenerates BENCHMARKS.md: builds dossier and the harness in release mode,
 # installs ripgrep if missing, and runs every system at the given sizes. It
 # exits non-zero if the systems disagree on any hit count.
-#   bash bench/run.sh                      # 10k, 100k and 1M passages (about 20 minutes)
+#   bash bench/run.sh                      # 10k, 100k and 1M passages (about 27 minutes)
 #   bash bench/run.sh --sizes 1000 --report target/bench-smoke.md --plot target/bench-smoke.svg
 set -euo pipefail
 cd "$(dirname "$0")/.."

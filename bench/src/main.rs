@@ -66,6 +66,9 @@ enum Cmd {
         /// build (at sizes up to 100,000 passages)
         #[arg(long, default_value_t = 1000)]
         update_rounds: usize,
+        /// Builds of every system, alternating; build figures are medians
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+        build_rounds: u32,
     },
     /// Load `dossier serve` and `tantivy-cli serve` side by side
     ServeBench {
@@ -191,6 +194,7 @@ fn main() -> Result<()> {
             seed,
             no_lifecycle,
             update_rounds,
+            build_rounds,
         } => {
             let exe_dir = std::env::current_exe()?
                 .parent()
@@ -205,6 +209,7 @@ fn main() -> Result<()> {
                 seed,
                 lifecycle: !no_lifecycle,
                 update_rounds,
+                build_rounds: build_rounds as usize,
             };
             for bin in [&options.dossier_bin, &options.bare_bin] {
                 if !bin.exists() {

@@ -67,7 +67,8 @@ pub fn markdown(results: &[SizeResult], command: &str, plot: Option<&str>) -> St
          query with plain tantivy (the floor for the CLI); **FTS5**, SQLite with the porter tokenizer and the annotations in \
          indexed tables joined to it; **ripgrep** over the raw texts (whole process, keyword queries only).\n\
          - Latencies are p50 / p99 in milliseconds over repeated warm runs; ratios are peer ÷ dossier, from the same run \
-         (above 1× means dossier is faster). Builds run in separate processes; peak RSS is the builder's VmHWM.\n\
+         (above 1× means dossier is faster). Builds run in separate processes, in rounds that alternate between the systems; \
+         build times are the medians of the rounds (the count is under each Build heading), and peak RSS is the highest VmHWM.\n\
          - The Python binding's cost over Rust is measured apart, in `python/BENCHMARKS.md` (`python/bench.py`).\n"
     );
     if let Some(p) = plot {
@@ -81,6 +82,13 @@ pub fn markdown(results: &[SizeResult], command: &str, plot: Option<&str>) -> St
             r.passages, r.text_mb
         );
         let _ = writeln!(s, "### Build\n");
+        if r.build_rounds > 1 {
+            let _ = writeln!(
+                s,
+                "Medians of {} builds per system, alternating.\n",
+                r.build_rounds
+            );
+        }
         let _ = writeln!(s, "| system | build s | MB/s | searchable s | index MB | index ÷ text | peak RSS MB | build time ÷ dossier |");
         let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
         let base = r

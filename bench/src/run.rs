@@ -50,6 +50,9 @@ pub struct SizeResult {
     pub passages: usize,
     pub text_mb: f64,
     pub builds: Vec<(String, BuildReport)>,
+    /// How many builds of each system the build figures are the medians of.
+    #[serde(default)]
+    pub build_rounds: usize,
     pub queries: Vec<QueryRow>,
     pub mix: Option<Mix>,
     /// What edits cost (absent in runs made before it was measured).
@@ -69,6 +72,9 @@ pub struct Options {
     /// One-article updates before comparing query latency with a fresh
     /// build (only at sizes up to 100,000 passages, to bound the run).
     pub update_rounds: usize,
+    /// Builds of every system, alternating, to take medians: one build
+    /// per system let the machine's drift decide the ratios.
+    pub build_rounds: usize,
 }
 
 fn time_ms<T>(f: impl FnOnce() -> T) -> (f64, T) {
@@ -166,12 +172,25 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
     };
     let idx = |name: &str| o.work.join(format!("index-{name}-{passages}"));
 
-    for system in ["dossier", "tantivy", "fts5"] {
-        eprintln!("[{passages}] building {system}");
-        let report = build_child(system, &corpus, &idx(system))
-            .with_context(|| format!("{system} build"))?;
-        result.builds.push((system.to_owned(), report));
+    let systems = ["dossier", "tantivy", "fts5"];
+    let mut reports: Vec<Vec<BuildReport>> = vec![Vec::new(); systems.len()];
+    for round in 1..=o.build_rounds {
+        for (system, reports) in systems.iter().zip(&mut reports) {
+            eprintln!(
+                "[{passages}] building {system} ({round} of {})",
+                o.build_rounds
+            );
+            let report = build_child(system, &corpus, &idx(system))
+                .with_context(|| format!("{system} build"))?;
+            reports.push(report);
+        }
     }
+    for (system, reports) in systems.iter().zip(&reports) {
+        result
+            .builds
+            .push((system.to_string(), BuildReport::median(reports)));
+    }
+    result.build_rounds = o.build_rounds;
 
     let dossier_index = dossier::Index::open(idx("dossier"))?;
     let raw = RawTantivy::open(&idx("tantivy"))?;

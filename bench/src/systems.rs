@@ -56,6 +56,23 @@ pub struct BuildReport {
     pub index_bytes: u64,
 }
 
+impl BuildReport {
+    /// Medians of the times, the highest peak RSS, the last index size.
+    pub fn median(reports: &[BuildReport]) -> BuildReport {
+        let median = |f: fn(&BuildReport) -> f64| {
+            let mut v: Vec<f64> = reports.iter().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(0.0)
+        };
+        BuildReport {
+            build_secs: median(|r| r.build_secs),
+            searchable_secs: median(|r| r.searchable_secs),
+            peak_rss_kb: reports.iter().map(|r| r.peak_rss_kb).max().unwrap_or(0),
+            index_bytes: reports.last().map_or(0, |r| r.index_bytes),
+        }
+    }
+}
+
 pub fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -370,5 +387,25 @@ pub fn rg_command(corpus: &Path, mix: &Mix, which: &str) -> Option<String> {
         "phrase" => Some(format!("rg -c -i -w --no-filename -g text.txt '{} {}' '{dir}' | awk '{{s+=$1}} END {{print s+0}}'", mix.phrase.0, mix.phrase.1)),
         "and" => Some(format!("rg -i -w --no-filename -g text.txt '{}' '{dir}' | rg -c -i -w '{}'", mix.and.0, mix.and.1)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BuildReport;
+
+    #[test]
+    fn builds_combine_as_median_times_the_highest_peak_and_the_last_size() {
+        let report = |secs: f64, rss: u64, bytes: u64| BuildReport {
+            build_secs: secs,
+            searchable_secs: secs + 1.0,
+            peak_rss_kb: rss,
+            index_bytes: bytes,
+        };
+        let m = BuildReport::median(&[report(9.0, 5, 1), report(2.0, 7, 2), report(4.0, 6, 3)]);
+        assert_eq!(m.build_secs, 4.0);
+        assert_eq!(m.searchable_secs, 5.0);
+        assert_eq!(m.peak_rss_kb, 7);
+        assert_eq!(m.index_bytes, 3);
     }
 }
