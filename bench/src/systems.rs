@@ -57,12 +57,17 @@ pub struct BuildReport {
 }
 
 impl BuildReport {
-    /// Medians of the times, the highest peak RSS, the last index size.
+    /// Medians of the times (the mean of the middle two for an even
+    /// count), the highest peak RSS, the last index size.
     pub fn median(reports: &[BuildReport]) -> BuildReport {
         let median = |f: fn(&BuildReport) -> f64| {
             let mut v: Vec<f64> = reports.iter().map(f).collect();
             v.sort_by(f64::total_cmp);
-            v.get(v.len() / 2).copied().unwrap_or(0.0)
+            match v.len() {
+                0 => 0.0,
+                n if n % 2 == 0 => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+                n => v[n / 2],
+            }
         };
         BuildReport {
             build_secs: median(|r| r.build_secs),
@@ -407,5 +412,7 @@ mod tests {
         assert_eq!(m.searchable_secs, 5.0);
         assert_eq!(m.peak_rss_kb, 7);
         assert_eq!(m.index_bytes, 3);
+        let even = BuildReport::median(&[report(2.0, 1, 1), report(4.0, 1, 1)]);
+        assert_eq!(even.build_secs, 3.0);
     }
 }

@@ -36,6 +36,9 @@ pub(crate) fn highlight_analyzer<'t>(terms: impl Iterator<Item = &'t str>) -> Te
     initials.dedup();
     TextAnalyzer::from(WordTokenizer {
         initials: Some(initials.into()),
+        // tantivy clones this analyzer for every hit's snippet, so a cache
+        // would be filled and dropped each time without paying back.
+        terms: TermCache::new(0),
         ..WordTokenizer::default()
     })
 }
@@ -51,13 +54,14 @@ pub(crate) struct WordTokenizer {
 }
 
 impl Clone for WordTokenizer {
-    /// A clone starts with an empty cache: tantivy clones the analyzer for
-    /// each indexing thread and each query, and copying a full cache would
-    /// cost more than it saves.
+    /// A clone starts with an empty cache of the same bound: tantivy clones
+    /// the analyzer for each segment writer, each query and each snippet,
+    /// and copying a full cache would cost more than it saves.
     fn clone(&self) -> Self {
         WordTokenizer {
+            token: Token::default(),
+            terms: TermCache::new(self.terms.capacity),
             initials: self.initials.clone(),
-            ..WordTokenizer::default()
         }
     }
 }
@@ -70,24 +74,33 @@ impl Clone for WordTokenizer {
 struct TermCache {
     stemmer: frostem::Stemmer,
     terms: HashMap<Box<str>, Box<str>, FixedState>,
+    /// How many words may be remembered.
+    capacity: usize,
     /// Scratch space for folding a word that is not cached.
     folded: String,
 }
 
-/// Words remembered per analyzer: past the vocabulary that covers almost
-/// all running text.
+/// Words remembered per indexing analyzer: past the vocabulary that covers
+/// almost all running text.
 const TERM_CACHE_WORDS: usize = 100_000;
-/// Longer words are not remembered: they are rare, and the bound keeps the
-/// cache at a few MB whatever the text.
+/// Longer words are not remembered: they are rare, and with this bound a
+/// full cache holds about 10 MB whatever the text.
 const TERM_CACHE_WORD_BYTES: usize = 32;
 
-impl Default for TermCache {
-    fn default() -> Self {
+impl TermCache {
+    fn new(capacity: usize) -> Self {
         TermCache {
             stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
             terms: HashMap::default(),
+            capacity,
             folded: String::new(),
         }
+    }
+}
+
+impl Default for TermCache {
+    fn default() -> Self {
+        TermCache::new(TERM_CACHE_WORDS)
     }
 }
 
@@ -102,7 +115,7 @@ impl TermCache {
         fold_word_into(word, &mut self.folded);
         let term = self.stemmer.stem(&self.folded);
         out.push_str(&term);
-        if self.terms.len() < TERM_CACHE_WORDS && word.len() <= TERM_CACHE_WORD_BYTES {
+        if self.terms.len() < self.capacity && word.len() <= TERM_CACHE_WORD_BYTES {
             self.terms.insert(word.into(), term.into());
         }
     }
@@ -209,6 +222,11 @@ impl TokenStream for WordStream<'_> {
 
 /// Whether the first letter of `word`, folded, is one of `set` (sorted).
 fn first_letter_in(word: &str, set: &[char]) -> bool {
+    if let Some(&b) = word.as_bytes().first().filter(|b| b.is_ascii()) {
+        return set
+            .binary_search(&char::from(b.to_ascii_lowercase()))
+            .is_ok();
+    }
     let mut folded = String::new();
     for (at, c) in word.char_indices() {
         fold_word_into(&word[at..at + c.len_utf8()], &mut folded);
@@ -296,57 +314,89 @@ mod tests {
         }
     }
 
+    /// Fold, then stem: the chain the cache stands in for.
+    fn uncached_term(word: &str) -> String {
+        let mut folded = String::new();
+        fold_word_into(word, &mut folded);
+        frostem::Stemmer::new(frostem::Algorithm::English)
+            .stem(&folded)
+            .into_owned()
+    }
+
     #[test]
     fn a_word_gets_the_same_term_whether_or_not_it_was_cached() {
-        // Every form first, then again from the cache (a long word is never
-        // cached), then past the cache's bound, where words are no longer
-        // remembered.
-
-        let stem = |w: &str| {
-            frostem::Stemmer::new(frostem::Algorithm::English)
-                .stem(w)
-                .into_owned()
-        };
-        let mut analyzer = text_analyzer();
+        // Common words are remembered first; distinct words then fill the
+        // cache past its bound; the common words come back from the cache.
+        // The long word is never remembered.
         let long = "Internationalisations".repeat(3);
-        let mut words = vec![
-            "Running".to_owned(),
-            "Élan".to_owned(),
-            "skies".to_owned(),
-            long.clone(),
-        ];
-        words.extend((0..TERM_CACHE_WORDS + 50).map(|i| {
-            let letters: String = format!("{i:06}")
-                .bytes()
-                .map(|d| char::from(b'a' + (d - b'0')))
-                .collect();
-            format!("{letters}ations")
-        }));
-        words.extend([
-            "Running".to_owned(),
-            "Élan".to_owned(),
-            "skies".to_owned(),
-            long,
-        ]);
-        let text = words.join(" ");
-        let mut stream = analyzer.token_stream(&text);
-        let mut got = Vec::new();
-        while stream.advance() {
-            got.push(stream.token().text.clone());
-        }
-        let expected: Vec<String> = words
-            .iter()
-            .map(|w| {
-                let mut folded = String::new();
-                fold_word_into(w, &mut folded);
-                stem(&folded)
+        let common = ["Running", "Élan", "skies", long.as_str()];
+        let filler: Vec<String> = (0..TERM_CACHE_WORDS + 50)
+            .map(|i| {
+                let letters: String = format!("{i:06}")
+                    .bytes()
+                    .map(|d| char::from(b'a' + (d - b'0')))
+                    .collect();
+                format!("{letters}ations")
             })
             .collect();
-        assert_eq!(got.len(), expected.len());
-        assert_eq!(got[0], "run");
-        assert_eq!(got[1], "elan");
-        assert_eq!(got[2], "sky");
-        assert_eq!(got, expected);
+        let sequence: Vec<&str> = common
+            .iter()
+            .copied()
+            .chain(filler.iter().map(String::as_str))
+            .chain(common.iter().copied())
+            .collect();
+        let mut cache = TermCache::default();
+        for word in &sequence {
+            let mut term = String::new();
+            cache.term_into(word, &mut term);
+            assert_eq!(term, uncached_term(word), "{word}");
+        }
+        assert_eq!(uncached_term("Running"), "run");
+        assert_eq!(uncached_term("Élan"), "elan");
+        assert_eq!(uncached_term("skies"), "sky");
+        assert_eq!(cache.terms.len(), TERM_CACHE_WORDS);
+        assert!(cache.terms.contains_key("Running"));
+        assert!(!cache.terms.contains_key(long.as_str()));
+        assert!(!cache.terms.contains_key(filler.last().unwrap().as_str()));
+        // The analyzer gives the same terms.
+        assert_eq!(words(&common.join(" ")), common.map(uncached_term));
+    }
+
+    /// The char-by-char word scan that `next_word` replaced.
+    fn scan_by_chars(text: &str, from: usize) -> Option<(usize, usize)> {
+        let (start, _) = text[from..]
+            .char_indices()
+            .find(|&(_, c)| c.is_alphanumeric())?;
+        let start = from + start;
+        let end = text[start..]
+            .char_indices()
+            .find(|&(_, c)| !c.is_alphanumeric() && (c.is_ascii() || !is_combining_mark(c)))
+            .map_or(text.len(), |(i, _)| start + i);
+        Some((start, end))
+    }
+
+    #[test]
+    fn words_split_as_the_char_by_char_scan_did() {
+        for text in [
+            "a.\u{301}b",
+            "\u{345}x y\u{345}",
+            "x² Ⅻ İstanbul Straße",
+            "x\u{301}",
+            "Mossad’s 2024 \u{1F600}killing…",
+            "",
+            "...",
+            "é",
+        ] {
+            let mut at = 0;
+            loop {
+                let fast = next_word(text, at);
+                assert_eq!(fast, scan_by_chars(text, at), "{text:?} at {at}");
+                match fast {
+                    Some((_, end)) => at = end,
+                    None => break,
+                }
+            }
+        }
     }
 
     #[test]
