@@ -7,3 +7,15 @@ pub mod report;
 pub mod run;
 pub mod serve;
 pub mod systems;
+
+/// The median of `f` over `items`: the mean of the middle two for an even
+/// count, 0 for none.
+pub fn median_by<T>(items: &[T], f: impl Fn(&T) -> f64) -> f64 {
+    let mut v: Vec<f64> = items.iter().map(f).collect();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}

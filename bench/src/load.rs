@@ -110,15 +110,7 @@ pub fn warm(base: &str, paths: &[String]) -> Result<()> {
 /// Several rounds of one row as one: the median of each rate and latency,
 /// the sum of the counts, the highest peak RSS.
 pub fn median(rounds: &[LoadResult]) -> LoadResult {
-    let mid = |f: fn(&LoadResult) -> f64| {
-        let mut v: Vec<f64> = rounds.iter().map(f).collect();
-        v.sort_by(f64::total_cmp);
-        match v.len() {
-            0 => 0.0,
-            n if n % 2 == 1 => v[n / 2],
-            n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-        }
-    };
+    let mid = |f: fn(&LoadResult) -> f64| crate::median_by(rounds, f);
     LoadResult {
         requests: rounds.iter().map(|r| r.requests).sum(),
         errors: rounds.iter().map(|r| r.errors).sum(),

@@ -60,15 +60,7 @@ impl BuildReport {
     /// Medians of the times (the mean of the middle two for an even
     /// count), the highest peak RSS, the last index size.
     pub fn median(reports: &[BuildReport]) -> BuildReport {
-        let median = |f: fn(&BuildReport) -> f64| {
-            let mut v: Vec<f64> = reports.iter().map(f).collect();
-            v.sort_by(f64::total_cmp);
-            match v.len() {
-                0 => 0.0,
-                n if n % 2 == 0 => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-                n => v[n / 2],
-            }
-        };
+        let median = |f: fn(&BuildReport) -> f64| crate::median_by(reports, f);
         BuildReport {
             build_secs: median(|r| r.build_secs),
             searchable_secs: median(|r| r.searchable_secs),
