@@ -171,9 +171,9 @@ pub fn markdown(results: &[SizeResult], command: &str, plot: Option<&str>) -> St
         if let Some(m) = &r.mix {
             let _ = writeln!(
                 s,
-                "\nQuery mix: term `{}`; phrase `\"{} {}\"`; and `{} {}`; actor `{}`; stance annotation (actor `{}`, holder `{}`, stance `{}`). \
+                "\nQuery mix: term `{}`; phrase `\"{} {}\"`; and `{} {}`; actor `{}`; stance annotation (actor `{}`, holder `{}`, stance `{}`); stance+polarity is that stance with polarity `{}`. \
                  facets(actor) counts the top 20 actors among passages matching the term (its \"hits\" are rows).\n",
-                m.term, m.phrase.0, m.phrase.1, m.and.0, m.and.1, m.actor, m.stance.0, m.stance.1, m.stance.2
+                m.term, m.phrase.0, m.phrase.1, m.and.0, m.and.1, m.actor, m.stance.0, m.stance.1, m.stance.2, crate::systems::POLARITY
             );
         }
         if let Some(l) = &r.lifecycle {

@@ -36,13 +36,19 @@ impl Mix {
     }
 }
 
-pub const QUERIES: [&str; 7] = [
+/// The polarity of the `stance+polarity` query.
+pub const POLARITY: &str = "against";
+
+pub const QUERIES: [&str; 8] = [
     "term",
     "phrase",
     "and",
     "term+actor",
     "term+stance+holder",
     "actor+stance+holder",
+    // Two stance parts but no holder: dossier walks the holderless stance
+    // keys of the stance for every target; the costliest two-part filter.
+    "stance+polarity",
     "facets(actor)",
 ];
 
@@ -132,6 +138,7 @@ pub fn dossier_query(index: &dossier::Index, mix: &Mix, which: &str) -> Result<u
         "term+actor" => Query::text(&mix.term).actor(&mix.actor),
         "term+stance+holder" => Query::text(&mix.term).holder(&s.1).stance(&s.2),
         "actor+stance+holder" => Query::all().actor(a).holder(&s.1).stance(&s.2),
+        "stance+polarity" => Query::all().stance(&s.2).polarity(POLARITY),
         "facets(actor)" => {
             let f = index.facets(&Query::text(&mix.term), &[FacetDim::Actor])?;
             return Ok(f.counts.iter().take(20).count());
@@ -154,6 +161,7 @@ pub fn dossier_cli_args(mix: &Mix, which: &str) -> Option<Vec<String>> {
         "actor+stance+holder" => v(&[
             "search", "--actor", &s.0, "--holder", &s.1, "--stance", &s.2,
         ]),
+        "stance+polarity" => v(&["search", "--stance", &s.2, "--polarity", POLARITY]),
         "facets(actor)" => v(&["facets", "--by", "actor", &mix.term, "--top", "20"]),
         _ => None,
     }
@@ -350,6 +358,13 @@ impl Fts5 {
                 "SELECT count(*) FROM passages p WHERE EXISTS (SELECT 1 FROM actors a WHERE a.pid = p.id AND a.actor = ?1) AND EXISTS (SELECT 1 FROM stances s WHERE s.pid = p.id AND s.holder = ?2 AND s.stance = ?3)",
                 "SELECT p.id FROM passages p WHERE EXISTS (SELECT 1 FROM actors a WHERE a.pid = p.id AND a.actor = ?1) AND EXISTS (SELECT 1 FROM stances s WHERE s.pid = p.id AND s.holder = ?2 AND s.stance = ?3) ORDER BY p.id LIMIT 10",
                 vec![s.0.clone(), s.1.clone(), s.2.clone()],
+            ),
+            // One pass over the stance rows: the loader indexes them by
+            // holder, as its queries above need, not by polarity.
+            "stance+polarity" => (
+                "SELECT count(DISTINCT pid) FROM stances WHERE stance = ?1 AND polarity = ?2",
+                "SELECT DISTINCT pid FROM stances WHERE stance = ?1 AND polarity = ?2 ORDER BY pid LIMIT 10",
+                vec![s.2.clone(), POLARITY.to_owned()],
             ),
             "facets(actor)" => {
                 let mut st = self.conn.prepare_cached(

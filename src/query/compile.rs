@@ -4,22 +4,20 @@
 //! * The keyword text goes through [`super::text`].
 //! * Each filter is a zero-score required clause, so BM25 reflects the
 //!   keywords only.
-//! * The stance filters are one composite key per combination of values, so
-//!   that holder, stance, target and polarity hold on the same annotation.
+//! * The stance filters (holder, stance, target, polarity) hold on one
+//!   annotation together; [`super::stance_match`] says how.
 
 use super::filtered::{unscored, Filtered};
+use super::stance_match::stance_filter;
 use super::{Query, ResolvedQuery, Sort, TargetResolution, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
 use crate::corpus::{Camp, EventDate, Polarity, Registry};
 use crate::error::{Error, Result};
-use crate::index::schema::{stance_key, Fields};
+use crate::index::schema::Fields;
 use crate::names::{NameResolver, Resolution};
 use std::ops::Bound;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query as TQuery, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::Searcher;
-
-/// Most composite keys one stance filter may expand to.
-const MAX_STANCE_KEYS: usize = 4096;
 
 /// A compiled query: the tantivy query, plus the keyword part alone for
 /// snippets.
@@ -97,35 +95,19 @@ impl<'a> Compiler<'a> {
         let holder = q.holder.as_deref().map(|h| self.actor(h)).transpose()?;
         let target = q.target.as_deref().map(|t| self.target(t)).transpose()?;
         let polarity = q.polarity.as_deref().map(polarity).transpose()?;
-        if !stances.is_empty() || holder.is_some() || target.is_some() || polarity.is_some() {
-            let holders: Vec<Option<&str>> = holder
-                .as_ref()
-                .map_or(vec![None], |r| r.ids().map(Some).collect());
-            let stance_ids: Vec<Option<&str>> = if stances.is_empty() {
-                vec![None]
-            } else {
-                stances.iter().map(|s| Some(s.as_str())).collect()
-            };
-            let targets: Vec<Option<&str>> = target
-                .as_ref()
-                .map_or(vec![None], |t| t.ids().into_iter().map(Some).collect());
-            let mut keys = Vec::new();
-            for h in &holders {
-                for s in &stance_ids {
-                    for t in &targets {
-                        keys.push(stance_key(*h, *s, *t, polarity.map(Polarity::as_str)));
-                    }
-                }
-            }
-            if keys.len() > MAX_STANCE_KEYS {
-                return Err(Error::InvalidArgument(
-                    "the stance filter is too broad; name fewer actors".into(),
-                ));
-            }
-            filters.push(any_of(
-                self.fields.stance_key,
-                keys.iter().map(String::as_str),
-            ));
+        let holders: Option<Vec<&str>> = holder.as_ref().map(|r| r.ids().collect());
+        let stance_ids: Option<Vec<&str>> =
+            (!stances.is_empty()).then(|| stances.iter().map(String::as_str).collect());
+        let targets: Option<Vec<&str>> = target.as_ref().map(|t| t.ids());
+        let polarities: Option<Vec<&str>> = polarity.map(|p| vec![p.as_str()]);
+        let parts = [
+            holders.as_deref(),
+            stance_ids.as_deref(),
+            targets.as_deref(),
+            polarities.as_deref(),
+        ];
+        if let Some(f) = stance_filter(self.fields.stance_key, parts) {
+            filters.push(f);
         }
 
         let since = q
@@ -275,7 +257,7 @@ impl<'a> Compiler<'a> {
 }
 
 /// Passages with any of these values of an exact field.
-fn any_of<'v>(field: Field, values: impl Iterator<Item = &'v str>) -> Box<dyn TQuery> {
+pub(crate) fn any_of<'v>(field: Field, values: impl Iterator<Item = &'v str>) -> Box<dyn TQuery> {
     let mut terms: Vec<Box<dyn TQuery>> = values
         .map(|v| {
             Box::new(TermQuery::new(

@@ -10,6 +10,7 @@
 mod compile;
 mod filtered;
 mod parse;
+mod stance_match;
 mod text;
 
 pub(crate) use compile::{Compiled, Compiler};

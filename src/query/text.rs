@@ -20,16 +20,16 @@
 //! * Negated parts and annotation fields do not score: the BM25 score comes
 //!   from the words a passage has.
 
-use super::compile::{camp, polarity, Compiler};
+use super::compile::{any_of, camp, polarity, Compiler};
 use super::parse::{self, Node, Words};
+use super::stance_match::stance_filter;
 use crate::error::{Error, Result};
-use crate::index::schema::stance_key;
 use crate::index::text_analyzer;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhrasePrefixQuery,
     PhraseQuery, Query as TQuery, TermQuery,
 };
-use tantivy::schema::{Field, IndexRecordOption, Term};
+use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::tokenizer::TokenStream;
 
 /// The annotation fields of keyword text.
@@ -153,42 +153,19 @@ impl Builder<'_, '_> {
         let c = self.c;
         let f = c.fields;
         let value = w.text.as_str();
-        let (indexed, ids): (Field, Vec<String>) = match field {
-            "actor" => (f.actor, c.actor(value)?.ids().map(str::to_owned).collect()),
-            "holder" => (
-                f.stance_key,
-                c.actor(value)?
-                    .ids()
-                    .map(|h| stance_key(Some(h), None, None, None))
-                    .collect(),
-            ),
-            "target" => (
-                f.stance_key,
-                c.target(value)?
-                    .ids()
-                    .into_iter()
-                    .map(|t| stance_key(None, None, Some(t), None))
-                    .collect(),
-            ),
-            "stance" => (
-                f.stance_key,
-                c.stance(value)?
-                    .iter()
-                    .map(|s| stance_key(None, Some(s), None, None))
-                    .collect(),
-            ),
-            "polarity" => (
-                f.stance_key,
-                vec![stance_key(
-                    None,
-                    None,
-                    None,
-                    Some(polarity(value)?.as_str()),
-                )],
-            ),
-            "topic" => (f.topic, vec![c.topic(value)?]),
-            "camp" => (f.camp, vec![camp(value)?.as_str().to_owned()]),
-            "article" => (f.article, vec![c.article(value)?]),
+        let ids: Vec<String> = match field {
+            "actor" | "holder" => c.actor(value)?.ids().map(str::to_owned).collect(),
+            "target" => c
+                .target(value)?
+                .ids()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            "stance" => c.stance(value)?,
+            "polarity" => vec![polarity(value)?.as_str().to_owned()],
+            "topic" => vec![c.topic(value)?],
+            "camp" => vec![camp(value)?.as_str().to_owned()],
+            "article" => vec![c.article(value)?],
             other => {
                 return Err(Error::QuerySyntax {
                     position: w.at,
@@ -199,19 +176,22 @@ impl Builder<'_, '_> {
                 })
             }
         };
-        let mut terms: Vec<Box<dyn TQuery>> = ids
-            .iter()
-            .map(|id| {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(indexed, id),
-                    IndexRecordOption::Basic,
-                )) as Box<dyn TQuery>
-            })
-            .collect();
-        Ok(if terms.len() == 1 {
-            terms.remove(0)
-        } else {
-            Box::new(BooleanQuery::union(terms))
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let stance_part = |part: usize| {
+            let mut parts = [None; 4];
+            parts[part] = Some(&ids[..]);
+            stance_filter(f.stance_key, parts)
+                .unwrap_or_else(|| any_of(f.stance_key, [].into_iter()))
+        };
+        Ok(match field {
+            "actor" => any_of(f.actor, ids.into_iter()),
+            "holder" => stance_part(0),
+            "stance" => stance_part(1),
+            "target" => stance_part(2),
+            "polarity" => stance_part(3),
+            "topic" => any_of(f.topic, ids.into_iter()),
+            "camp" => any_of(f.camp, ids.into_iter()),
+            _ => any_of(f.article, ids.into_iter()),
         })
     }
 }
