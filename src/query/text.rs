@@ -21,6 +21,7 @@
 //!   from the words a passage has.
 
 use super::compile::{any_of, camp, polarity, Compiler};
+use super::filtered::unscored;
 use super::parse::{self, Node, Words};
 use super::stance_match::stance_filter;
 use crate::error::{Error, Result};
@@ -105,7 +106,7 @@ impl Builder<'_, '_> {
             Node::All => Some(Box::new(AllQuery)),
             Node::Words(words) => match words.field.as_deref() {
                 None | Some("text") => self.words(&words)?,
-                Some(field) => Some(self.field(field, &words)?),
+                Some(field) => Some(unscored(self.field(field, &words)?)),
             },
         })
     }

@@ -317,3 +317,45 @@ fn decomposed_and_precomposed_accents_match_alike() {
         );
     }
 }
+
+#[test]
+fn annotation_fields_in_the_text_narrow_the_hits_but_do_not_score() {
+    // The module docs promise that only words score. Each hit of
+    // `iran FIELD:VALUE` must score as it does for `iran` alone, and the
+    // hits must be those of `iran` with the same annotation as a filter.
+    let scored = |q: Query| -> Vec<(String, f32)> {
+        let mut hits: Vec<(String, f32)> = index()
+            .search(&q.limit(1000))
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| (h.passage, h.score.expect("a keyword search scores")))
+            .collect();
+        hits.sort_by(|a, b| a.0.cmp(&b.0));
+        hits
+    };
+    let alone: std::collections::HashMap<String, f32> =
+        scored(Query::text("iran")).into_iter().collect();
+    for (field, filter) in [
+        ("actor:Khatib", Query::text("iran").actor("Khatib")),
+        ("holder:author", Query::text("iran").holder("author")),
+        ("target:israel", Query::text("iran").target("israel")),
+        (
+            "stance:admits-failure",
+            Query::text("iran").stance("admits-failure"),
+        ),
+        ("polarity:favor", Query::text("iran").polarity("favor")),
+        (
+            "topic:intelligence-failure",
+            Query::text("iran").topic("intelligence-failure"),
+        ),
+    ] {
+        let hits = scored(Query::text(format!("iran {field}")));
+        assert!(!hits.is_empty(), "{field}");
+        assert!(hits.len() < alone.len(), "{field} does not narrow `iran`");
+        for (passage, score) in &hits {
+            assert_eq!(alone.get(passage), Some(score), "{field}: {passage}");
+        }
+        assert_eq!(hits, scored(filter), "{field}");
+    }
+}
