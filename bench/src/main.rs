@@ -5,6 +5,12 @@
 //! target/release/dossier-bench run --sizes 10000,100000,1000000
 //! ```
 
+// The allocator the `dossier` binary uses, so that the library builds it
+// times (dossier's and raw tantivy's, in child processes of this binary)
+// run as the CLI's do; both systems get it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{anyhow, Result};
 use clap::{Parser, Subcommand};
 use dossier_bench::{report, run, systems};

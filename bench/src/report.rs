@@ -63,11 +63,12 @@ pub fn markdown(results: &[SizeResult], command: &str, plot: Option<&str>) -> St
     let _ = writeln!(
         s,
         "- Systems: **dossier** (library in-process, and the `dossier` CLI as a process); **tantivy**, raw, with only the text \
-         field and the same analyzer (the floor of our overhead); **bare**, a process that opens dossier's index and runs one \
+         field and tantivy's stock English analyzer (the floor of our overhead); **bare**, a process that opens dossier's index and runs one \
          query with plain tantivy (the floor for the CLI); **FTS5**, SQLite with the porter tokenizer and the annotations in \
          indexed tables joined to it; **ripgrep** over the raw texts (whole process, keyword queries only).\n\
          - Latencies are p50 / p99 in milliseconds over repeated warm runs; ratios are peer ÷ dossier, from the same run \
-         (above 1× means dossier is faster). Builds run in separate processes, in rounds that alternate between the systems; \
+         (above 1× means dossier is faster). Builds run in separate processes of the harness, which uses mimalloc as the `dossier` binary does, for every system, \
+         in rounds that alternate between the systems; \
          build times are the medians of the rounds (the count is under each Build heading), and peak RSS is the highest VmHWM.\n\
          - The Python binding's cost over Rust is measured apart, in `python/BENCHMARKS.md` (`python/bench.py`).\n"
     );
