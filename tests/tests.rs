@@ -29,5 +29,7 @@ mod robustness;
 mod semantics;
 #[path = "suite/serve.rs"]
 mod serve;
+#[path = "suite/stance_filters.rs"]
+mod stance_filters;
 #[path = "suite/validation.rs"]
 mod validation;
