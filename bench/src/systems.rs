@@ -47,7 +47,7 @@ pub const QUERIES: [&str; 8] = [
     "term+stance+holder",
     "actor+stance+holder",
     // Two stance parts but no holder: dossier walks the holderless stance
-    // keys of the stance for every target; the costliest two-part filter.
+    // keys of the stance for every target, a costly filter.
     "stance+polarity",
     "facets(actor)",
 ];

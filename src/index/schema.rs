@@ -35,10 +35,10 @@ pub(crate) struct Fields {
     /// `holder|stance` per annotation: the holder × stance matrix counts
     /// annotations, not passage-level co-occurrence.
     pub holder_stance: tantivy::schema::Field,
-    /// Keys of each stance annotation ([`stance_keys`]). A filter on one
-    /// part is one term; a filter on several walks the keys that hold all
-    /// of them (`crate::query::stance_match`), so they hold on the same
-    /// annotation.
+    /// Keys of each stance annotation ([`stance_keys`]). A filter on the
+    /// holder, the stance or the polarity alone is one term; a filter on the
+    /// target, or on several parts, walks the keys that hold them all
+    /// (`crate::query::stance_match`), so they hold on one annotation.
     pub stance_key: tantivy::schema::Field,
     /// First day (YYYYMMDD) of each dated event.
     pub event_day: tantivy::schema::Field,
@@ -121,18 +121,32 @@ pub(crate) fn stance_key(
     key
 }
 
-/// The keys of one annotation: its holder, stance and polarity alone, then
-/// stance, target and polarity in one key, then all four. A target alone is
-/// not a key: a target filter walks the holderless keys, in which only the
+/// Which parts (holder, stance, target, polarity) are keys alone. A target
+/// alone is not: a target filter walks the holderless keys, in which only the
 /// stance, one of a few, comes before it (see `crate::query::stance_match`).
-pub(crate) fn stance_keys(holder: &str, stance: &str, target: &str, polarity: &str) -> [String; 5] {
-    [
-        stance_key(Some(holder), None, None, None),
-        stance_key(None, Some(stance), None, None),
-        stance_key(None, None, None, Some(polarity)),
-        stance_key(None, Some(stance), Some(target), Some(polarity)),
-        stance_key(Some(holder), Some(stance), Some(target), Some(polarity)),
-    ]
+pub(crate) const SINGLE_PART_KEYS: [bool; 4] = [true, true, false, true];
+
+/// The keys of one annotation: the parts that are keys alone, then stance,
+/// target and polarity in one key, then all four. A filter on several parts
+/// walks the last key if it names a holder, else the one before.
+pub(crate) fn stance_keys(holder: &str, stance: &str, target: &str, polarity: &str) -> Vec<String> {
+    let parts = [holder, stance, target, polarity];
+    let mut keys: Vec<String> = (0..parts.len())
+        .filter(|&i| SINGLE_PART_KEYS[i])
+        .map(|i| {
+            let mut one = [None; 4];
+            one[i] = Some(parts[i]);
+            stance_key(one[0], one[1], one[2], one[3])
+        })
+        .collect();
+    keys.push(stance_key(None, Some(stance), Some(target), Some(polarity)));
+    keys.push(stance_key(
+        Some(holder),
+        Some(stance),
+        Some(target),
+        Some(polarity),
+    ));
+    keys
 }
 
 #[cfg(test)]

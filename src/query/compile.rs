@@ -106,8 +106,8 @@ impl<'a> Compiler<'a> {
             targets.as_deref(),
             polarities.as_deref(),
         ];
-        if let Some(f) = stance_filter(self.fields.stance_key, parts) {
-            filters.push(f);
+        if parts.iter().any(Option::is_some) {
+            filters.push(stance_filter(self.fields.stance_key, parts));
         }
 
         let since = q

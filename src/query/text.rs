@@ -154,19 +154,24 @@ impl Builder<'_, '_> {
         let c = self.c;
         let f = c.fields;
         let value = w.text.as_str();
-        let ids: Vec<String> = match field {
-            "actor" | "holder" => c.actor(value)?.ids().map(str::to_owned).collect(),
-            "target" => c
-                .target(value)?
-                .ids()
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            "stance" => c.stance(value)?,
-            "polarity" => vec![polarity(value)?.as_str().to_owned()],
-            "topic" => vec![c.topic(value)?],
-            "camp" => vec![camp(value)?.as_str().to_owned()],
-            "article" => vec![c.article(value)?],
+        // One stance part: holder 0, stance 1, target 2, polarity 3.
+        let stance_part = |part: usize, ids: &[&str]| {
+            let mut parts = [None; 4];
+            parts[part] = Some(ids);
+            stance_filter(f.stance_key, parts)
+        };
+        Ok(match field {
+            "actor" => any_of(f.actor, c.actor(value)?.ids()),
+            "holder" => stance_part(0, &c.actor(value)?.ids().collect::<Vec<_>>()),
+            "stance" => {
+                let ids = c.stance(value)?;
+                stance_part(1, &ids.iter().map(String::as_str).collect::<Vec<_>>())
+            }
+            "target" => stance_part(2, &c.target(value)?.ids()),
+            "polarity" => stance_part(3, &[polarity(value)?.as_str()]),
+            "topic" => any_of(f.topic, [c.topic(value)?.as_str()].into_iter()),
+            "camp" => any_of(f.camp, [camp(value)?.as_str()].into_iter()),
+            "article" => any_of(f.article, [c.article(value)?.as_str()].into_iter()),
             other => {
                 return Err(Error::QuerySyntax {
                     position: w.at,
@@ -176,23 +181,6 @@ impl Builder<'_, '_> {
                     ),
                 })
             }
-        };
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let stance_part = |part: usize| {
-            let mut parts = [None; 4];
-            parts[part] = Some(&ids[..]);
-            stance_filter(f.stance_key, parts)
-                .unwrap_or_else(|| any_of(f.stance_key, [].into_iter()))
-        };
-        Ok(match field {
-            "actor" => any_of(f.actor, ids.into_iter()),
-            "holder" => stance_part(0),
-            "stance" => stance_part(1),
-            "target" => stance_part(2),
-            "polarity" => stance_part(3),
-            "topic" => any_of(f.topic, ids.into_iter()),
-            "camp" => any_of(f.camp, ids.into_iter()),
-            _ => any_of(f.article, ids.into_iter()),
         })
     }
 }

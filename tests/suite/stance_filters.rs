@@ -1,9 +1,12 @@
 //! Stance filters against a model. A generated corpus has random stance
-//! annotations over ids that share prefixes (`ira`, `iran`, `iran-guards`),
-//! a two-level stance tree, and random filters on any subset of holder,
-//! stance, target and polarity. The expected passages come from the
-//! generated annotations alone: those with one annotation that satisfies
-//! every part given, a stance also matching its children.
+//! annotations over ids that share prefixes (`ira`, `iran`, `iran-guards`;
+//! `condemns`, its child `condemns-killing` and the unrelated
+//! `condemns-x`), and random filters on any subset of holder, stance,
+//! target and polarity: half drawn at random, half taken from an annotation
+//! so that filters on three or four parts also find something. The
+//! expected passages come from the generated annotations alone: those with
+//! one annotation that satisfies every part given, a stance also matching
+//! its children.
 
 use dossier::{Index, Location, Query};
 use proptest::prelude::*;
@@ -13,12 +16,16 @@ use std::path::Path;
 const ACTORS: [&str; 5] = ["ira", "iran", "iran-guards", "iraq", "khatib"];
 const TOPICS: [&str; 2] = ["war", "war-crimes"];
 /// (id, parent)
-const STANCES: [(&str, Option<&str>); 4] = [
+const STANCES: [(&str, Option<&str>); 5] = [
     ("condemns", None),
     ("condemns-killing", Some("condemns")),
+    ("condemns-x", None),
     ("calls", None),
     ("calls-for-war", Some("calls")),
 ];
+/// A holder filter by this index is the name "Person", which every actor's
+/// name has: it resolves to them all.
+const ANY_PERSON: usize = ACTORS.len();
 const POLARITIES: [&str; 3] = ["favor", "against", "neutral"];
 
 /// A target: an actor or a topic.
@@ -39,7 +46,7 @@ struct Annotation {
     polarity: usize,
 }
 
-/// A filter: an index into each part's values, or none.
+/// A filter: an index into each part's values (or `ANY_PERSON`), or none.
 #[derive(Debug, Clone)]
 struct Filter {
     holder: Option<usize>,
@@ -49,12 +56,24 @@ struct Filter {
 }
 
 impl Filter {
+    /// The parts of `a` that `mask` selects (bits: holder, stance, target,
+    /// polarity).
+    fn from_annotation(a: &Annotation, mask: u8) -> Filter {
+        let pick = |bit: u8, value: usize| (mask & bit != 0).then_some(value);
+        Filter {
+            holder: pick(1, a.holder),
+            stance: pick(2, a.stance),
+            target: pick(4, a.target),
+            polarity: pick(8, a.polarity),
+        }
+    }
+
     fn holds_on(&self, a: &Annotation) -> bool {
         let stance_ok = |want: usize| {
             let (id, parent) = STANCES[a.stance];
             id == STANCES[want].0 || parent == Some(STANCES[want].0)
         };
-        self.holder.is_none_or(|h| h == a.holder)
+        self.holder.is_none_or(|h| h == ANY_PERSON || h == a.holder)
             && self.stance.is_none_or(stance_ok)
             && self.target.is_none_or(|t| t == a.target)
             && self.polarity.is_none_or(|p| p == a.polarity)
@@ -63,7 +82,7 @@ impl Filter {
     fn query(&self) -> Query {
         let mut q = Query::all().limit(1000);
         if let Some(h) = self.holder {
-            q = q.holder(ACTORS[h]);
+            q = q.holder(ACTORS.get(h).copied().unwrap_or("Person"));
         }
         if let Some(s) = self.stance {
             q = q.stance(STANCES[s].0);
@@ -81,8 +100,8 @@ impl Filter {
 fn write_corpus(root: &Path, passages: &[Vec<Annotation>]) {
     let mut actors = String::new();
     for (i, id) in ACTORS.iter().enumerate() {
-        // Names share no words with the ids or each other, so that each id
-        // resolves to its own actor only.
+        // Names share no word with the ids, so that each id resolves to its
+        // own actor only; they all share "Person", which names them all.
         actors.push_str(&format!(
             "[[actors]]\nid = \"{id}\"\nname = \"Person {}\"\nkind = \"person\"\n\n",
             ["Alpha", "Bravo", "Charlie", "Delta", "Echo"][i]
@@ -150,7 +169,7 @@ fn annotation() -> impl Strategy<Value = Annotation> {
 
 fn filter() -> impl Strategy<Value = Filter> {
     (
-        proptest::option::of(0..ACTORS.len()),
+        proptest::option::of(0..=ANY_PERSON),
         proptest::option::of(0..STANCES.len()),
         proptest::option::of(0..TARGETS),
         proptest::option::of(0..POLARITIES.len()),
@@ -172,7 +191,8 @@ proptest! {
     #[test]
     fn stance_filters_find_exactly_the_passages_with_one_annotation_that_fits(
         passages in proptest::collection::vec(proptest::collection::vec(annotation(), 0..4), 1..12),
-        filters in proptest::collection::vec(filter(), 24),
+        random in proptest::collection::vec(filter(), 16),
+        taken in proptest::collection::vec((any::<usize>(), 1u8..16), 16),
     ) {
         let dir = tempfile::tempdir().unwrap();
         let corpus = dir.path().join("corpus");
@@ -180,6 +200,13 @@ proptest! {
         write_corpus(&corpus, &passages);
         let c = dossier::Corpus::load(&corpus).unwrap();
         let index = Index::open_or_build(&c, Location::Dir(dir.path().join("index"))).unwrap();
+        let annotations: Vec<&Annotation> = passages.iter().flatten().collect();
+        let mut filters = random;
+        if !annotations.is_empty() {
+            filters.extend(taken.iter().map(|&(pick, mask)| {
+                Filter::from_annotation(annotations[pick % annotations.len()], mask)
+            }));
+        }
         for f in &filters {
             let expected: BTreeSet<String> = passages
                 .iter()
