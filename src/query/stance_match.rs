@@ -31,7 +31,7 @@ use tantivy::query::{
     BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{BitSet, DocId, Score, SegmentReader, TantivyError};
+use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TantivyError, TERMINATED};
 
 /// The separator as the byte the automaton reads.
 const SEP: u8 = {
@@ -72,8 +72,22 @@ struct StanceMatch {
     /// builds its filters' scorers several times (to size them, to collect
     /// the top hits, to count), and for this query building the scorer is
     /// the walk. Shared by the query's clones.
-    walked: Arc<Mutex<HashMap<SegmentId, Arc<BitSet>>>>,
+    walked: Arc<Mutex<HashMap<SegmentId, Arc<Matched>>>>,
 }
+
+/// A segment's passages with a matching key.
+#[derive(Debug)]
+enum Matched {
+    /// Sorted and distinct: few, as a filter naming a holder finds. A
+    /// bitset would cost a bit per passage of the segment to clear and to
+    /// copy for each scorer, more than the walk itself.
+    Few(Arc<Vec<DocId>>),
+    Many(BitSet),
+}
+
+/// At most one posting per this many passages of a segment makes a
+/// [`Matched::Few`]: 4 bytes a posting, against a bitset's bit a passage.
+const FEW: u32 = 64;
 
 impl StanceMatch {
     /// `parts` are holder, stance, target and polarity, in key order.
@@ -88,41 +102,59 @@ impl StanceMatch {
     }
 
     /// The passages of the segment that have a matching key.
-    fn matching(&self, reader: &SegmentReader) -> tantivy::Result<Arc<BitSet>> {
+    fn matching(&self, reader: &SegmentReader) -> tantivy::Result<Arc<Matched>> {
         let id = reader.segment_id();
-        let cached = |walked: &Mutex<HashMap<SegmentId, Arc<BitSet>>>| {
-            walked
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .get(&id)
-                .cloned()
-        };
-        if let Some(docs) = cached(&self.walked) {
-            return Ok(docs);
+        let cached = self
+            .walked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+            .cloned();
+        if let Some(matched) = cached {
+            return Ok(matched);
         }
-        let mut docs = BitSet::with_max_value(reader.max_doc());
         let inverted = reader.inverted_index(self.field)?;
         let mut keys = inverted
             .terms()
             .search(&*self.automaton)
             .without_keys()
             .into_stream()?;
+        let mut infos = Vec::new();
         while keys.advance() {
-            let mut postings = inverted
-                .read_block_postings_from_terminfo(keys.value(), IndexRecordOption::Basic)?;
-            while !postings.docs().is_empty() {
-                for &doc in postings.docs() {
-                    docs.insert(doc);
-                }
-                postings.advance();
-            }
+            infos.push(keys.value().clone());
         }
-        let docs = Arc::new(docs);
+        let postings: u64 = infos.iter().map(|t| u64::from(t.doc_freq)).sum();
+        let each_doc = |f: &mut dyn FnMut(DocId)| -> tantivy::Result<()> {
+            for info in &infos {
+                let mut block =
+                    inverted.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+                while !block.docs().is_empty() {
+                    block.docs().iter().for_each(|&doc| f(doc));
+                    block.advance();
+                }
+            }
+            Ok(())
+        };
+        let matched = if postings <= u64::from(reader.max_doc() / FEW) {
+            let mut docs = Vec::new();
+            each_doc(&mut |doc| docs.push(doc))?;
+            // One key's postings are sorted and distinct; several overlap.
+            docs.sort_unstable();
+            docs.dedup();
+            Matched::Few(Arc::new(docs))
+        } else {
+            let mut docs = BitSet::with_max_value(reader.max_doc());
+            each_doc(&mut |doc| {
+                docs.insert(doc);
+            })?;
+            Matched::Many(docs)
+        };
+        let matched = Arc::new(matched);
         self.walked
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, Arc::clone(&docs));
-        Ok(docs)
+            .insert(id, Arc::clone(&matched));
+        Ok(matched)
     }
 }
 
@@ -136,18 +168,58 @@ struct StanceMatchWeight(StanceMatch);
 
 impl Weight for StanceMatchWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let docs = BitSet::clone(&*self.0.matching(reader)?);
-        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(docs), boost)))
+        Ok(match &*self.0.matching(reader)? {
+            Matched::Few(docs) => Box::new(ConstScorer::new(
+                SortedDocs {
+                    docs: Arc::clone(docs),
+                    at: 0,
+                },
+                boost,
+            )),
+            Matched::Many(docs) => {
+                Box::new(ConstScorer::new(BitSetDocSet::from(docs.clone()), boost))
+            }
+        })
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        if self.0.matching(reader)?.contains(doc) {
+        let found = match &*self.0.matching(reader)? {
+            Matched::Few(docs) => docs.binary_search(&doc).is_ok(),
+            Matched::Many(docs) => docs.contains(doc),
+        };
+        if found {
             Ok(Explanation::new("stance keys", 1.0))
         } else {
             Err(TantivyError::InvalidArgument(format!(
                 "document {doc} has no matching stance key"
             )))
         }
+    }
+}
+
+/// Sorted, distinct passages as a doc set (tantivy's own is test-only).
+struct SortedDocs {
+    docs: Arc<Vec<DocId>>,
+    at: usize,
+}
+
+impl DocSet for SortedDocs {
+    fn advance(&mut self) -> DocId {
+        self.at = (self.at + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.at += self.docs[self.at..].partition_point(|&doc| doc < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        u32::try_from(self.docs.len()).unwrap_or(u32::MAX)
     }
 }
 
@@ -466,5 +538,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn sorted_docs_advance_and_seek_like_any_doc_set() {
+        let mut docs = SortedDocs {
+            docs: Arc::new(vec![3, 7, 8, 20]),
+            at: 0,
+        };
+        assert_eq!(docs.size_hint(), 4);
+        assert_eq!(docs.doc(), 3);
+        assert_eq!(docs.seek(3), 3);
+        assert_eq!(docs.advance(), 7);
+        assert_eq!(docs.seek(8), 8);
+        assert_eq!(docs.seek(9), 20);
+        assert_eq!(docs.advance(), TERMINATED);
+        assert_eq!(docs.advance(), TERMINATED);
+        assert_eq!(docs.seek(21), TERMINATED);
+        let mut empty = SortedDocs {
+            docs: Arc::new(Vec::new()),
+            at: 0,
+        };
+        assert_eq!(empty.doc(), TERMINATED);
+        assert_eq!(empty.seek(5), TERMINATED);
     }
 }
