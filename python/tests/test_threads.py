@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import dossier
+from conftest import BIG_COPIES
 
 
 def longest_stall(call: Callable[[], Any]) -> tuple[float, float, Any]:
@@ -44,17 +45,17 @@ def longest_stall(call: Callable[[], Any]) -> tuple[float, float, Any]:
 
 def test_the_gil_is_released_while_building(big_corpus: Path, tmp_path: Path) -> None:
     duration, stall, index = longest_stall(lambda: dossier.open(corpus=big_corpus, index=tmp_path / "ix"))
-    assert index.stats == {"articles": 400, "passages": 8000}
+    assert index.stats == {"articles": BIG_COPIES, "passages": BIG_COPIES * 20}
     assert duration > 0.3, f"the build took {duration:.3f} s: too short to tell"
     assert stall < duration / 3, f"the main thread stalled {stall:.3f} s of a {duration:.3f} s build"
 
 
 def test_the_gil_is_released_while_searching(big_corpus: Path, tmp_path: Path) -> None:
     index = dossier.open(corpus=big_corpus, index=tmp_path / "ix")
-    # The timeline of every passage reads all 8,000 stored documents: one
+    # The timeline of every passage reads all the stored documents: one
     # long native call. (Searches are the same code path: `run` in lib.rs.)
     duration, stall, timeline = longest_stall(lambda: index.timeline())
-    assert len(timeline) == 400 * 13
+    assert len(timeline) == BIG_COPIES * 13
     assert duration > 0.05, f"the call took {duration:.3f} s: too short to tell"
     assert stall < duration / 3, f"the main thread stalled {stall:.3f} s of a {duration:.3f} s call"
     duration, stall, results = longest_stall(lambda: index.search("intelligence OR security", limit=1000))
