@@ -37,6 +37,11 @@ fn target_id(i: usize) -> &'static str {
     }
 }
 const TARGETS: usize = ACTORS.len() + TOPICS.len();
+/// Passages without annotations after the generated ones: in a segment 64
+/// times larger than its matches, a filter's matches take the sorted-list
+/// path instead of the bitset (`query::stance_match::FEW`), so both are
+/// tested.
+const FILLER: usize = 140;
 
 #[derive(Debug, Clone)]
 struct Annotation {
@@ -128,7 +133,9 @@ fn write_corpus(root: &Path, passages: &[Vec<Annotation>]) {
     std::fs::create_dir_all(&dir).unwrap();
     let mut text = String::new();
     let mut toml = "id = \"a0\"\ntitle = \"Generated\"\n".to_string();
-    for (j, annotations) in passages.iter().enumerate() {
+    let filler = std::iter::repeat_n(&[][..], FILLER);
+    let all = passages.iter().map(Vec::as_slice).chain(filler);
+    for (j, annotations) in all.enumerate() {
         let start = text.len();
         text.push_str(&format!("The report number {j}."));
         let end = text.len();
