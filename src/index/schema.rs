@@ -126,6 +126,13 @@ pub(crate) fn stance_key(
 /// stance, one of a few, comes before it (see `crate::query::stance_match`).
 pub(crate) const SINGLE_PART_KEYS: [bool; 4] = [true, true, false, true];
 
+/// The key of one part alone (0 holder, 1 stance, 2 target, 3 polarity).
+pub(crate) fn single_part_key(part: usize, value: &str) -> String {
+    let mut one = [None; 4];
+    one[part] = Some(value);
+    stance_key(one[0], one[1], one[2], one[3])
+}
+
 /// The keys of one annotation: the parts that are keys alone, then stance,
 /// target and polarity in one key, then all four. A filter on several parts
 /// walks the last key if it names a holder, else the one before.
@@ -133,11 +140,7 @@ pub(crate) fn stance_keys(holder: &str, stance: &str, target: &str, polarity: &s
     let parts = [holder, stance, target, polarity];
     let mut keys: Vec<String> = (0..parts.len())
         .filter(|&i| SINGLE_PART_KEYS[i])
-        .map(|i| {
-            let mut one = [None; 4];
-            one[i] = Some(parts[i]);
-            stance_key(one[0], one[1], one[2], one[3])
-        })
+        .map(|i| single_part_key(i, parts[i]))
         .collect();
     keys.push(stance_key(None, Some(stance), Some(target), Some(polarity)));
     keys.push(stance_key(

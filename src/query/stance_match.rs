@@ -23,7 +23,7 @@
 //! every branch at the first byte that cannot lead to an allowed value.
 
 use super::compile::any_of;
-use crate::index::schema::{stance_key, KEY_SEP, SINGLE_PART_KEYS, STANCE_KEY_TAGS};
+use crate::index::schema::{single_part_key, KEY_SEP, SINGLE_PART_KEYS, STANCE_KEY_TAGS};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use tantivy::index::SegmentId;
@@ -50,11 +50,7 @@ pub(crate) fn stance_filter(field: Field, parts: [Option<&[&str]>; 4]) -> Box<dy
             let keys: Vec<String> = parts[only]
                 .unwrap_or_default()
                 .iter()
-                .map(|value| {
-                    let mut one = [None; 4];
-                    one[only] = Some(*value);
-                    stance_key(one[0], one[1], one[2], one[3])
-                })
+                .map(|value| single_part_key(only, value))
                 .collect();
             any_of(field, keys.iter().map(String::as_str))
         }
@@ -521,9 +517,7 @@ mod tests {
             let given: Vec<usize> = (0..4).filter(|i| mask & (1 << i) != 0).collect();
             match given[..] {
                 [only] if SINGLE_PART_KEYS[only] => {
-                    let mut one = [None; 4];
-                    one[only] = Some(annotation[only]);
-                    let term = stance_key(one[0], one[1], one[2], one[3]);
+                    let term = single_part_key(only, annotation[only]);
                     assert!(keys.contains(&term), "{term} is not indexed");
                 }
                 _ => assert_eq!(accepted(parts), 1, "mask {mask:04b}"),
