@@ -210,6 +210,7 @@ fn main() -> Result<()> {
                 work: work.clone(),
                 dossier_bin: exe_dir.join("dossier"),
                 bare_bin: exe_dir.join("bare"),
+                statfloor_bin: exe_dir.join("statfloor"),
                 lib_runs,
                 process_runs,
                 seed,
@@ -217,7 +218,11 @@ fn main() -> Result<()> {
                 update_rounds,
                 build_rounds: build_rounds as usize,
             };
-            for bin in [&options.dossier_bin, &options.bare_bin] {
+            for bin in [
+                &options.dossier_bin,
+                &options.bare_bin,
+                &options.statfloor_bin,
+            ] {
                 if !bin.exists() {
                     return Err(anyhow!("{} is missing: run `cargo build --release -p dossier -p dossier-bench` first", bin.display()));
                 }

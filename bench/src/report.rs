@@ -285,6 +285,9 @@ fn reading(results: &[SizeResult]) -> String {
         p50(big, "term", |q| &q.bare_tantivy_process),
     ) {
         let _ = writeln!(s, "- One-shot CLI term query: {cli:.1} ms by default (target ≤ 100 ms: {}), {:.1}× the bare tantivy process; the default run stats every corpus file to check freshness. With `--no-refresh`: {nr:.2} ms, {:.2}× bare (targets ≤ 5 ms and ≤ 2×: {}).", mark(cli <= 100.0), cli / bare, nr / bare, mark(nr <= 5.0 && nr / bare <= 2.0));
+        if let Some(floor) = big.stat_floor.as_ref().map(|l| l.p50_ms) {
+            let _ = writeln!(s, "- The floor of that check on this machine: `statfloor`, a bare process that only lists the articles and stats their {} files the same way (relative to the open `articles/` folder, on every core), takes {floor:.1} ms; with the bare query's {bare:.2} ms, that is {:.1} ms, and dossier's default run is {:.1} ms above it.", big.stat_floor.as_ref().and_then(|l| l.hits).unwrap_or(0), floor + bare, cli - floor - bare);
+        }
         if let Some(rg) = p50(big, "term", |q| &q.ripgrep_process) {
             let _ = writeln!(s, "- Against ripgrep, whole process for a single term: {:.1}× faster by default, {:.0}× with `--no-refresh` (target ≥ 50×: {} / {}).", rg / cli, rg / nr, mark(rg / cli >= 50.0), mark(rg / nr >= 50.0));
         }

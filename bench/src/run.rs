@@ -58,12 +58,18 @@ pub struct SizeResult {
     /// What edits cost (absent in runs made before it was measured).
     #[serde(default)]
     pub lifecycle: Option<crate::lifecycle::Lifecycle>,
+    /// The `statfloor` process: the floor of a check that stats every
+    /// corpus file (absent in runs made before it was measured).
+    #[serde(default)]
+    pub stat_floor: Option<Latency>,
 }
 
 pub struct Options {
     pub work: PathBuf,
     pub dossier_bin: PathBuf,
     pub bare_bin: PathBuf,
+    /// Lists and stats every corpus file, as a freshness check must.
+    pub statfloor_bin: PathBuf,
     pub lib_runs: usize,
     pub process_runs: usize,
     pub seed: u64,
@@ -284,6 +290,19 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
         }
         result.queries.push(row);
     }
+    let (mut floor, _, out) = process_latency(o.process_runs, true, || {
+        let mut c = Command::new(&o.statfloor_bin);
+        c.arg(&corpus);
+        c
+    })?;
+    floor.hits = out.trim().parse().ok();
+    if floor.hits != Some(2 * manifest.articles) {
+        return Err(anyhow!(
+            "statfloor stated {out:?} files, not both files of {} articles",
+            manifest.articles
+        ));
+    }
+    result.stat_floor = Some(floor);
     drop(dossier_index);
     if o.lifecycle {
         eprintln!("[{passages}] lifecycle: what edits cost");
