@@ -37,7 +37,10 @@ pub enum CorpusSource {
 
 /// What `stat` says of one corpus file, taken before the file is read: any
 /// later edit changes it (a same-size edit with its mtime set back still
-/// moves the ctime, which `touch` cannot set).
+/// moves the ctime, which `touch` cannot set). A file changed within the
+/// last seconds gets a stamp that no later survey takes, because an edit
+/// in the same tick of a coarse clock could leave its times as they were
+/// (see `Stat::unless_racy`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FileStamp {
     /// Relative to the corpus root, with `/` separators.
@@ -56,6 +59,12 @@ impl FileStamp {
     /// Whether the file was missing.
     pub(crate) fn is_absent(&self) -> bool {
         self.size == Stat::ABSENT.size
+    }
+
+    /// Whether the file had changed too recently for its times to be
+    /// trusted (see `Stat::unless_racy`): no later survey takes this stamp.
+    pub(crate) fn is_racy(&self) -> bool {
+        self.ctime_ns & RACY_BIT != 0
     }
 }
 
@@ -147,6 +156,14 @@ impl CorpusSource {
     /// built) until they are asked for, because the common case, a fresh
     /// index, needs only their digest.
     pub(crate) fn survey(&self, article_ids: Vec<String>) -> Result<Survey> {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        self.survey_at(article_ids, started)
+    }
+
+    /// [`CorpusSource::survey`], begun at `started` (ns since the epoch).
+    pub(crate) fn survey_at(&self, article_ids: Vec<String>, started: u64) -> Result<Survey> {
         let registries = [ACTORS_FILE, STANCES_FILE, TOPICS_FILE];
         let CorpusSource::Dir(root) = self else {
             let mut rel: Vec<String> = registries.iter().map(|r| r.to_string()).collect();
@@ -163,7 +180,7 @@ impl CorpusSource {
         let root_fd = open_dir(root)?;
         let mut stamped = Vec::with_capacity(registries.len());
         for r in registries {
-            let stat = stat_at(&root_fd, root, r)?;
+            let stat = stat_at(&root_fd, root, r)?.unless_racy(started);
             stamped.push(stat.stamp(r.to_owned()));
         }
         if article_ids.is_empty() {
@@ -188,7 +205,7 @@ impl CorpusSource {
                     rel.push_str(id);
                     rel.push('/');
                     rel.push_str(file);
-                    stat_at(&articles_fd, &articles, &rel)
+                    stat_at(&articles_fd, &articles, &rel).map(|s| s.unless_racy(started))
                 };
                 let pair = [stat(ARTICLE_FILE)?, stat(TEXT_FILE)?];
                 let gone = pair.iter().all(Stat::is_absent) && !articles.join(id).is_dir();
@@ -282,6 +299,12 @@ fn open_dir(dir: &Path) -> Result<rustix::fd::OwnedFd> {
     .map_err(|e| Error::io(dir, e.into()))
 }
 
+/// How long after a file's last change a stamp of it is racy (see
+/// [`Stat::unless_racy`]): above FAT's two-second times.
+const RACY_WINDOW_NS: u64 = 3_000_000_000;
+/// Set in the ctime of a racy stamp.
+const RACY_BIT: u64 = 1 << 63;
+
 /// One file's `stat`, without its path (see [`Survey`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Stat {
@@ -299,6 +322,30 @@ impl Stat {
 
     fn is_absent(&self) -> bool {
         self.size == Stat::ABSENT.size
+    }
+
+    /// This stat, or, if the file changed too shortly before `started` (when
+    /// the survey began), a stamp that no later survey can take.
+    ///
+    /// File times have a granularity: a tick of the kernel's clock on many
+    /// systems (multigrain timestamps, Linux 6.13, refine it only on some
+    /// filesystems), two seconds on FAT. An edit that keeps the size and
+    /// lands in the tick of the last change leaves size, mtime and ctime as
+    /// they were, so a stamp taken in that tick could match the file after
+    /// such an edit forever. Such a "racy" stamp (git's word, and its fix)
+    /// gets the survey's start in place of its ctime, with the top bit set,
+    /// which no real ctime has (it would be after the year 2262). A check
+    /// against it never takes the fast path: it hashes the file, and
+    /// records a real stamp once the file's last change is safely older
+    /// than the survey that stamps it.
+    fn unless_racy(self, started: u64) -> Stat {
+        if self.is_absent() || self.ctime_ns.saturating_add(RACY_WINDOW_NS) < started {
+            return self;
+        }
+        Stat {
+            ctime_ns: started | RACY_BIT,
+            ..self
+        }
     }
 
     fn stamp(self, path: String) -> FileStamp {
@@ -480,6 +527,62 @@ mod tests {
             [false, true, true, false, false, false, true, true, true]
         );
         assert_eq!(digest, stamp_digest(&stamps));
+    }
+
+    /// The racy-stamp rule (see `Stat::unless_racy`), with the survey's
+    /// start chosen: the oracle for a real stamp is what `std` says of the
+    /// file.
+    #[test]
+    fn a_file_changed_just_before_a_survey_gets_a_stamp_no_survey_takes_again() {
+        use std::os::unix::fs::MetadataExt;
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join(ACTORS_FILE), "actors = []\n").unwrap();
+        let dir = root.path().join(ARTICLES_DIR).join("a");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(ARTICLE_FILE), "id = \"a\"\n").unwrap();
+        std::fs::write(dir.join(TEXT_FILE), "text").unwrap();
+        let source = CorpusSource::Dir(root.path().to_owned());
+        let stamps = |started: u64| {
+            source
+                .survey_at(vec!["a".to_owned()], started)
+                .unwrap()
+                .into_stamps()
+        };
+        let present = [
+            "actors.toml",
+            "articles/a/article.toml",
+            "articles/a/text.txt",
+        ];
+        let ctime = |rel: &str| {
+            let m = std::fs::metadata(root.path().join(rel)).unwrap();
+            u64::try_from(m.ctime()).unwrap() * 1_000_000_000
+                + u64::try_from(m.ctime_nsec()).unwrap()
+        };
+        let ctime_of = |stamps: &[FileStamp], rel: &str| {
+            stamps.iter().find(|s| s.path == rel).unwrap().ctime_ns
+        };
+        let changed = present.iter().map(|p| ctime(p)).max().unwrap();
+
+        // Long after the files changed: their real stamps.
+        let settled = stamps(changed + 60_000_000_000);
+        for rel in present {
+            assert_eq!(ctime_of(&settled, rel), ctime(rel), "{rel}");
+        }
+        // Within the window: stamps of the survey, never of the file, and
+        // unlike those of any other survey.
+        let racy = stamps(changed + 1);
+        let again = stamps(changed + 2);
+        for rel in present {
+            assert_eq!(ctime_of(&racy, rel), (changed + 1) | RACY_BIT, "{rel}");
+            assert_ne!(ctime_of(&racy, rel), ctime_of(&again, rel), "{rel}");
+        }
+        assert_ne!(stamp_digest(&racy), stamp_digest(&settled));
+        // A missing file is absent either way.
+        for stamps in [&settled, &racy] {
+            let missing = stamps.iter().find(|s| s.path == STANCES_FILE).unwrap();
+            assert!(missing.is_absent());
+            assert_eq!(missing.ctime_ns, 0);
+        }
     }
 
     /// Indexes record the digest: hashing in blocks must give the digest

@@ -246,4 +246,46 @@ mod tests {
             ]
         );
     }
+
+    /// The race that timestamps alone miss: an edit that keeps the size
+    /// and lands in the time tick of the stamp leaves every stamp field as
+    /// it was. Here the later stamps are taken before the edit, standing in
+    /// for a file system that kept them through it; the record of a racy
+    /// stamp still makes the check hash the file and find the edit.
+    #[test]
+    fn a_same_size_edit_in_the_tick_of_a_racy_stamp_is_found() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("articles/a");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("article.toml"), "id = \"a\"\n").unwrap();
+        std::fs::write(dir.join("text.txt"), "before").unwrap();
+        let source = CorpusSource::Dir(root.path().to_owned());
+        let survey = |started: u64| {
+            source
+                .survey_at(vec!["a".to_owned()], started)
+                .unwrap()
+                .into_stamps()
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
+        let now = u64::try_from(now.as_nanos()).unwrap();
+        // The build's survey, moments after the files were written, and
+        // the record of what it indexed.
+        let recorded: Vec<IndexedFile> = survey(now)
+            .into_iter()
+            .map(|stamp| {
+                let hash = source.content_hash(&stamp.path).unwrap().unwrap_or(0);
+                IndexedFile { stamp, hash }
+            })
+            .collect();
+        // A later check: the same stat fields, a minute on.
+        let later = survey(now + 60_000_000_000);
+        std::fs::write(dir.join("text.txt"), "after!").unwrap();
+        let (changes, kept) = diff(&recorded, &later, &source).unwrap();
+        assert_eq!(changes.changed, BTreeSet::from(["a".to_string()]));
+        assert!(kept
+            .iter()
+            .all(|f| !f.stamp.path.starts_with("articles/a/")));
+    }
 }

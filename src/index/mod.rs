@@ -359,7 +359,10 @@ impl Index {
                 // Same content, new stamps (a checkout, a touch): record them
                 // so the next query takes the fast path. Skipped if a builder
                 // holds the lock or we may not write; the next query retries.
-                if let Some(_lock) = store.try_lock() {
+                // Also skipped while a file is racy: the next check could not
+                // take the fast path anyway.
+                let settled = files.iter().all(|f| !f.stamp.is_racy());
+                if let Some(_lock) = settled.then(|| store.try_lock()).flatten() {
                     manifest.stamp_digest = digest;
                     let _ = generation::replace_stamps(&lease.path, &files)
                         .and_then(|()| manifest.replace(&lease.path));
