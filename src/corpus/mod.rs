@@ -18,6 +18,8 @@ pub(crate) mod toml_file;
 pub use article::ArticleReport;
 pub use model::*;
 pub use registry::Registry;
+#[cfg(test)]
+pub(crate) use source::now_ns;
 pub use source::CorpusSource;
 pub(crate) use source::{stamp_digest, FileStamp};
 

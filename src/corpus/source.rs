@@ -156,14 +156,11 @@ impl CorpusSource {
     /// built) until they are asked for, because the common case, a fresh
     /// index, needs only their digest.
     pub(crate) fn survey(&self, article_ids: Vec<String>) -> Result<Survey> {
-        let started = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-        self.survey_at(article_ids, started)
+        self.survey_at(article_ids, now_ns())
     }
 
     /// [`CorpusSource::survey`], begun at `started` (ns since the epoch).
-    pub(crate) fn survey_at(&self, article_ids: Vec<String>, started: u64) -> Result<Survey> {
+    fn survey_at(&self, article_ids: Vec<String>, started: u64) -> Result<Survey> {
         let registries = [ACTORS_FILE, STANCES_FILE, TOPICS_FILE];
         let CorpusSource::Dir(root) = self else {
             let mut rel: Vec<String> = registries.iter().map(|r| r.to_string()).collect();
@@ -438,6 +435,13 @@ fn builtin_stamp(path: String) -> FileStamp {
     }
 }
 
+/// The time now, in ns since the epoch, as file times are given.
+pub(crate) fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
 /// One number for a list of stamps: equal digests mean no file was added,
 /// removed, resized or touched.
 pub(crate) fn stamp_digest(stamps: &[FileStamp]) -> u64 {
@@ -479,6 +483,15 @@ impl StampHasher {
     fn digest(mut self) -> u64 {
         self.hash.update(&self.pending);
         self.hash.digest()
+    }
+}
+
+#[cfg(test)]
+impl CorpusSource {
+    /// The stamps of a survey of `ids` begun at `started`.
+    pub(crate) fn stamps_at(&self, ids: &[&str], started: u64) -> Vec<FileStamp> {
+        let ids = ids.iter().map(|id| id.to_string()).collect();
+        self.survey_at(ids, started).unwrap().into_stamps()
     }
 }
 
@@ -542,12 +555,7 @@ mod tests {
         std::fs::write(dir.join(ARTICLE_FILE), "id = \"a\"\n").unwrap();
         std::fs::write(dir.join(TEXT_FILE), "text").unwrap();
         let source = CorpusSource::Dir(root.path().to_owned());
-        let stamps = |started: u64| {
-            source
-                .survey_at(vec!["a".to_owned()], started)
-                .unwrap()
-                .into_stamps()
-        };
+        let stamps = |started: u64| source.stamps_at(&["a"], started);
         let present = [
             "actors.toml",
             "articles/a/article.toml",

@@ -260,16 +260,8 @@ mod tests {
         std::fs::write(dir.join("article.toml"), "id = \"a\"\n").unwrap();
         std::fs::write(dir.join("text.txt"), "before").unwrap();
         let source = CorpusSource::Dir(root.path().to_owned());
-        let survey = |started: u64| {
-            source
-                .survey_at(vec!["a".to_owned()], started)
-                .unwrap()
-                .into_stamps()
-        };
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap();
-        let now = u64::try_from(now.as_nanos()).unwrap();
+        let survey = |started: u64| source.stamps_at(&["a"], started);
+        let now = crate::corpus::now_ns();
         // The build's survey, moments after the files were written, and
         // the record of what it indexed.
         let recorded: Vec<IndexedFile> = survey(now)

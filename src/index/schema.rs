@@ -126,11 +126,18 @@ pub(crate) fn stance_key(
 /// stance, one of a few, comes before it (see `crate::query::stance_match`).
 pub(crate) const SINGLE_PART_KEYS: [bool; 4] = [true, true, false, true];
 
-/// The key of one part alone (0 holder, 1 stance, 2 target, 3 polarity).
+/// The four stance parts in key order (0 holder, 1 stance, 2 target,
+/// 3 polarity), with only `part` given.
+pub(crate) fn only_part<T: Copy>(part: usize, value: T) -> [Option<T>; 4] {
+    let mut parts = [None; 4];
+    parts[part] = Some(value);
+    parts
+}
+
+/// The key of one part alone (see [`only_part`]).
 pub(crate) fn single_part_key(part: usize, value: &str) -> String {
-    let mut one = [None; 4];
-    one[part] = Some(value);
-    stance_key(one[0], one[1], one[2], one[3])
+    let [h, s, t, p] = only_part(part, value);
+    stance_key(h, s, t, p)
 }
 
 /// The keys of one annotation: the parts that are keys alone, then stance,

@@ -25,6 +25,7 @@ use super::filtered::unscored;
 use super::parse::{self, Node, Words};
 use super::stance_match::stance_filter;
 use crate::error::{Error, Result};
+use crate::index::schema::only_part;
 use crate::index::text_analyzer;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhrasePrefixQuery,
@@ -154,12 +155,8 @@ impl Builder<'_, '_> {
         let c = self.c;
         let f = c.fields;
         let value = w.text.as_str();
-        // One stance part: holder 0, stance 1, target 2, polarity 3.
-        let stance_part = |part: usize, ids: &[&str]| {
-            let mut parts = [None; 4];
-            parts[part] = Some(ids);
-            stance_filter(f.stance_key, parts)
-        };
+        let stance_part =
+            |part: usize, ids: &[&str]| stance_filter(f.stance_key, only_part(part, ids));
         Ok(match field {
             "actor" => any_of(f.actor, c.actor(value)?.ids()),
             "holder" => stance_part(0, &c.actor(value)?.ids().collect::<Vec<_>>()),
