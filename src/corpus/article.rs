@@ -153,7 +153,7 @@ pub(crate) fn load_article(corpus: &Corpus, id: &str, lint: bool) -> ArticleRepo
             return report;
         }
     };
-    let (file, loc) = match Located::parse::<ArticleFile>(&toml_path, &toml_text) {
+    let (file, loc) = match Located::parse_fast::<ArticleFile>(&toml_path, &toml_text) {
         Ok(parsed) => parsed,
         Err(mut e) => {
             report.errors.append(&mut e);

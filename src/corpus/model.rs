@@ -125,7 +125,7 @@ pub struct Topic {
 }
 
 /// `articles/<id>/article.toml`: an article's metadata and its passages.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, toml_spanner::Toml)]
 pub(crate) struct ArticleFile {
     pub id: String,
     pub title: String,
@@ -136,27 +136,32 @@ pub(crate) struct ArticleFile {
     #[serde(default)]
     pub language: Option<String>,
     #[serde(default)]
+    #[toml(default)]
     pub passages: Vec<PassageFile>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, toml_spanner::Toml)]
 pub(crate) struct PassageFile {
     pub id: String,
     pub ordinal: u32,
     pub span: Span,
     #[serde(default)]
+    #[toml(default)]
     pub actors: Vec<String>,
     #[serde(default)]
+    #[toml(default)]
     pub topics: Vec<String>,
     #[serde(default)]
+    #[toml(default)]
     pub stances: Vec<StanceFile>,
     #[serde(default)]
+    #[toml(default)]
     pub events: Vec<EventFile>,
 }
 
 /// A stance as written; polarity and voice are checked by the validator so
 /// that a typo there is reported alongside every other error.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, toml_spanner::Toml)]
 pub(crate) struct StanceFile {
     pub holder: String,
     pub stance: String,
@@ -166,11 +171,12 @@ pub(crate) struct StanceFile {
     pub voice: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, toml_spanner::Toml)]
 pub(crate) struct EventFile {
     pub date: String,
     pub what: String,
     #[serde(default)]
+    #[toml(default)]
     pub actors: Vec<String>,
 }
 
@@ -229,7 +235,9 @@ pub struct ActorRef {
 }
 
 /// A byte span `[start, end)` into an article text.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, toml_spanner::Toml,
+)]
 #[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct Span {
     /// First byte.
