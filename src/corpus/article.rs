@@ -276,7 +276,7 @@ impl<'a> Validator<'a, '_> {
                     ),
                 );
             }
-            let span_text = self.span(i, pid, p.span, &mut last_end);
+            let span_text = self.span(i, pid, p.span.into(), &mut last_end);
 
             let mut actor_set = HashSet::new();
             for (j, a) in p.actors.iter().enumerate() {
@@ -445,7 +445,7 @@ impl<'a> Validator<'a, '_> {
             passages.push(Passage {
                 id: p.id,
                 ordinal: p.ordinal,
-                span: p.span,
+                span: p.span.into(),
                 text: span_text.unwrap_or_default().to_owned(),
                 actors: p.actors,
                 topics: p.topics,

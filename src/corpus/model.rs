@@ -144,7 +144,7 @@ pub(crate) struct ArticleFile {
 pub(crate) struct PassageFile {
     pub id: String,
     pub ordinal: u32,
-    pub span: Span,
+    pub span: SpanFile,
     #[serde(default)]
     #[toml(default)]
     pub actors: Vec<String>,
@@ -157,6 +157,24 @@ pub(crate) struct PassageFile {
     #[serde(default)]
     #[toml(default)]
     pub events: Vec<EventFile>,
+}
+
+/// A span as written. The public [`Span`] is the same pair; this one
+/// carries the file parsers' traits, which keeps toml-spanner out of the
+/// library's API.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, toml_spanner::Toml)]
+pub(crate) struct SpanFile {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl From<SpanFile> for Span {
+    fn from(s: SpanFile) -> Span {
+        Span {
+            start: s.start,
+            end: s.end,
+        }
+    }
 }
 
 /// A stance as written; polarity and voice are checked by the validator so
@@ -235,9 +253,7 @@ pub struct ActorRef {
 }
 
 /// A byte span `[start, end)` into an article text.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, toml_spanner::Toml,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "serve", derive(utoipa::ToSchema))]
 pub struct Span {
     /// First byte.
