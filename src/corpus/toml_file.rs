@@ -56,11 +56,7 @@ impl<'a> Located<'a> {
         src: &'a str,
     ) -> Result<(T, Self), Vec<Diagnostic>> {
         let (root, syntax_errors) = DeTable::parse_recoverable(src);
-        let located = Located {
-            file: file.to_owned(),
-            src,
-            root: std::cell::OnceCell::new(),
-        };
+        let located = Located::unparsed(file, src);
         if !syntax_errors.is_empty() {
             return Err(syntax_errors
                 .iter()
@@ -117,15 +113,18 @@ impl<'a> Located<'a> {
         T: DeserializeOwned + for<'de> toml_spanner::FromToml<'de>,
     {
         match toml_spanner::from_str::<T>(src) {
-            Ok(value) => Ok((
-                value,
-                Located {
-                    file: file.to_owned(),
-                    src,
-                    root: std::cell::OnceCell::new(),
-                },
-            )),
+            Ok(value) => Ok((value, Located::unparsed(file, src))),
             Err(_) => Self::parse(file, src),
+        }
+    }
+
+    /// `src` (the contents of `file`), whose spanned document is parsed
+    /// only if a diagnostic needs a location.
+    fn unparsed(file: &Path, src: &'a str) -> Self {
+        Located {
+            file: file.to_owned(),
+            src,
+            root: std::cell::OnceCell::new(),
         }
     }
 
@@ -244,6 +243,8 @@ pub(crate) fn line_column(src: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::model::ArticleFile;
+    use proptest::prelude::*;
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
@@ -294,9 +295,6 @@ mod tests {
         assert_eq!((d.line, d.column), (Some(5), Some(6)));
         assert_eq!(d.to_string(), "f.toml:5:6: passage p: boom");
     }
-
-    use crate::corpus::model::ArticleFile;
-    use proptest::prelude::*;
 
     const ARTICLE: &str = include_str!("../../corpus/articles/iran-intel/article.toml");
 
