@@ -61,12 +61,13 @@ pub(crate) fn passage_document(
     let mut stances = BTreeSet::new();
     let mut holders = BTreeSet::new();
     let mut pairs = BTreeSet::new();
-    let mut keys = BTreeSet::new();
-    for s in &p.stances {
+    let mut keys = Vec::with_capacity(4 * p.stances.len());
+    for (slot, s) in p.stances.iter().enumerate() {
         stances.insert(s.stance.as_str());
         holders.insert(s.holder.as_str());
         pairs.insert(format!("{}{KEY_SEP}{}", s.holder, s.stance));
         keys.extend(stance_keys(
+            slot,
             &s.holder,
             &s.stance,
             &s.target,

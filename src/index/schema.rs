@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema, the tokenizer or the stored layout changes;
 /// an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Separates the parts of composite keys. Ids are kebab-case, so it never
 /// occurs inside one.
@@ -35,10 +35,10 @@ pub(crate) struct Fields {
     /// `holder|stance` per annotation: the holder × stance matrix counts
     /// annotations, not passage-level co-occurrence.
     pub holder_stance: tantivy::schema::Field,
-    /// Keys of each stance annotation ([`stance_keys`]). A filter on the
-    /// holder, the stance or the polarity alone is one term; a filter on the
-    /// target, or on several parts, walks the keys that hold them all
-    /// (`crate::query::stance_match`), so they hold on one annotation.
+    /// Keys of each stance annotation ([`stance_keys`]): one per part,
+    /// tagged with the annotation's slot in its passage, so that a filter on
+    /// several parts holds them on one annotation
+    /// (`crate::query::stance_match`).
     pub stance_key: tantivy::schema::Field,
     /// First day (YYYYMMDD) of each dated event.
     pub event_day: tantivy::schema::Field,
@@ -94,37 +94,17 @@ impl Fields {
     }
 }
 
-/// The tags of a stance key's parts, in key order: holder, stance, target,
-/// polarity.
+/// The tags of a stance key's parts: holder, stance, target, polarity.
 pub(crate) const STANCE_KEY_TAGS: [&str; 4] = ["h=", "s=", "t=", "p="];
 
-/// The key for a set of stance parts, in key order.
-pub(crate) fn stance_key(
-    holder: Option<&str>,
-    stance: Option<&str>,
-    target: Option<&str>,
-    polarity: Option<&str>,
-) -> String {
-    let mut key = String::new();
-    for (tag, value) in STANCE_KEY_TAGS
-        .into_iter()
-        .zip([holder, stance, target, polarity])
-    {
-        if let Some(v) = value {
-            if !key.is_empty() {
-                key.push(KEY_SEP);
-            }
-            key.push_str(tag);
-            key.push_str(v);
-        }
-    }
-    key
-}
+/// Tags the slot of a stance key: the position of its annotation among the
+/// passage's stance annotations.
+pub(crate) const SLOT_TAG: &str = "n=";
 
-/// Which parts (holder, stance, target, polarity) are keys alone. A target
-/// alone is not: a target filter walks the holderless keys, in which only the
-/// stance, one of a few, comes before it (see `crate::query::stance_match`).
-pub(crate) const SINGLE_PART_KEYS: [bool; 4] = [true, true, false, true];
+/// The key of one part of the annotation in `slot`: `h=iran|n=0`.
+pub(crate) fn stance_part_key(part: usize, value: &str, slot: usize) -> String {
+    format!("{}{value}{KEY_SEP}{SLOT_TAG}{slot}", STANCE_KEY_TAGS[part])
+}
 
 /// The four stance parts in key order (0 holder, 1 stance, 2 target,
 /// 3 polarity), with only `part` given.
@@ -134,45 +114,43 @@ pub(crate) fn only_part<T: Copy>(part: usize, value: T) -> [Option<T>; 4] {
     parts
 }
 
-/// The key of one part alone (see [`only_part`]).
-pub(crate) fn single_part_key(part: usize, value: &str) -> String {
-    let [h, s, t, p] = only_part(part, value);
-    stance_key(h, s, t, p)
-}
-
-/// The keys of one annotation: the parts that are keys alone, then stance,
-/// target and polarity in one key, then all four. A filter on several parts
-/// walks the last key if it names a holder, else the one before.
-pub(crate) fn stance_keys(holder: &str, stance: &str, target: &str, polarity: &str) -> Vec<String> {
-    let parts = [holder, stance, target, polarity];
-    let mut keys: Vec<String> = (0..parts.len())
-        .filter(|&i| SINGLE_PART_KEYS[i])
-        .map(|i| single_part_key(i, parts[i]))
-        .collect();
-    keys.push(stance_key(None, Some(stance), Some(target), Some(polarity)));
-    keys.push(stance_key(
-        Some(holder),
-        Some(stance),
-        Some(target),
-        Some(polarity),
-    ));
-    keys
+/// The keys of the annotation in `slot`: one per part. Keys that share a
+/// slot belong to one annotation, which is how a filter on several parts
+/// holds them on one annotation (see `crate::query::stance_match`).
+pub(crate) fn stance_keys(
+    slot: usize,
+    holder: &str,
+    stance: &str,
+    target: &str,
+    polarity: &str,
+) -> [String; 4] {
+    [
+        stance_part_key(0, holder, slot),
+        stance_part_key(1, stance, slot),
+        stance_part_key(2, target, slot),
+        stance_part_key(3, polarity, slot),
+    ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     #[test]
-    fn one_annotation_yields_three_single_parts_its_holderless_key_and_its_full_key() {
-        let keys = stance_keys("hardliners", "calls-for-retaliation", "israel", "against");
+    fn one_annotation_yields_one_key_per_part_tagged_with_its_slot() {
+        let keys = stance_keys(
+            2,
+            "hardliners",
+            "calls-for-retaliation",
+            "israel",
+            "against",
+        );
         assert_eq!(
             keys,
             [
-                "h=hardliners",
-                "s=calls-for-retaliation",
-                "p=against",
-                "s=calls-for-retaliation|t=israel|p=against",
-                "h=hardliners|s=calls-for-retaliation|t=israel|p=against",
+                "h=hardliners|n=2",
+                "s=calls-for-retaliation|n=2",
+                "t=israel|n=2",
+                "p=against|n=2",
             ]
         );
     }

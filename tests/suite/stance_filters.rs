@@ -37,12 +37,6 @@ fn target_id(i: usize) -> &'static str {
     }
 }
 const TARGETS: usize = ACTORS.len() + TOPICS.len();
-/// Passages without annotations after the generated ones: in a segment 64
-/// times larger than its matches, a filter's matches take the sorted-list
-/// path instead of the bitset (`query::stance_match::FEW`), so both are
-/// tested.
-const FILLER: usize = 140;
-
 #[derive(Debug, Clone)]
 struct Annotation {
     holder: usize,
@@ -128,20 +122,22 @@ fn write_corpus(root: &Path, passages: &[Vec<Annotation>]) {
     std::fs::write(root.join("actors.toml"), actors).unwrap();
     std::fs::write(root.join("stances.toml"), stances).unwrap();
     std::fs::write(root.join("topics.toml"), topics).unwrap();
+    write_article(root, "a0", "p", passages);
+}
 
-    let dir = root.join("articles/a0");
+/// Article `id` with `passages`, whose ids are `{prefix}0`, `{prefix}1`, …
+fn write_article(root: &Path, id: &str, prefix: &str, passages: &[Vec<Annotation>]) {
+    let dir = root.join("articles").join(id);
     std::fs::create_dir_all(&dir).unwrap();
     let mut text = String::new();
-    let mut toml = "id = \"a0\"\ntitle = \"Generated\"\n".to_string();
-    let filler = std::iter::repeat_n(&[][..], FILLER);
-    let all = passages.iter().map(Vec::as_slice).chain(filler);
-    for (j, annotations) in all.enumerate() {
+    let mut toml = format!("id = \"{id}\"\ntitle = \"Generated\"\n");
+    for (j, annotations) in passages.iter().enumerate() {
         let start = text.len();
         text.push_str(&format!("The report number {j}."));
         let end = text.len();
         text.push('\n');
         toml.push_str(&format!(
-            "\n[[passages]]\nid = \"p{j}\"\nordinal = {}\nspan = {{ start = {start}, end = {end} }}\nactors = {:?}\n",
+            "\n[[passages]]\nid = \"{prefix}{j}\"\nordinal = {}\nspan = {{ start = {start}, end = {end} }}\nactors = {:?}\n",
             j + 1,
             ACTORS
         ));
@@ -226,5 +222,84 @@ proptest! {
             prop_assert_eq!(results.total, expected.len(), "{:?}", f);
             prop_assert_eq!(found, expected, "{:?}", f);
         }
+    }
+}
+
+/// Slots are read per segment. The first build's passages have one stance
+/// annotation each, so its segment has one slot. An article added later
+/// goes into segments of its own, where q0 has three annotations and q1
+/// seventy: more than `query::stance_match::SLOTS_AT_ONCE`, so that
+/// segment is searched in groups of slots and the first in one go. A filter
+/// that holds on one annotation finds it in any slot; one that joins parts
+/// of two annotations does not.
+#[test]
+fn each_segment_is_searched_in_all_its_own_slots() {
+    let a = |holder, stance, target, polarity| Annotation {
+        holder,
+        stance,
+        target,
+        polarity,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    // p0: ira condemns iran (favor). p1: iran calls for war-crimes (against).
+    write_corpus(&corpus, &[vec![a(0, 0, 1, 0)], vec![a(1, 3, 6, 1)]]);
+    let location = Location::Dir(dir.path().join("index"));
+    let segments = |index: &Index| {
+        tantivy::Index::open_in_dir(index.path())
+            .unwrap()
+            .searchable_segment_metas()
+            .unwrap()
+            .len()
+    };
+    let first =
+        Index::open_or_build(&dossier::Corpus::load(&corpus).unwrap(), location.clone()).unwrap();
+    let first_segments = segments(&first);
+    // q0: iran condemns-killing iran-guards (against) in slot 0; khatib
+    // calls for war (favor) in slot 1; iraq calls-for-war against ira
+    // (neutral) in slot 2.
+    let q0 = vec![a(1, 1, 2, 1), a(4, 3, 5, 0), a(3, 4, 0, 2)];
+    // q1: iran-guards condemns-x iran-guards (neutral) in every slot but 66,
+    // where ira calls-for-war against war-crimes (against).
+    let mut q1 = vec![a(2, 2, 2, 2); 70];
+    q1[66] = a(0, 4, 6, 1);
+    write_article(&corpus, "a1", "q", &[q0, q1]);
+    let index = Index::open_or_build(&dossier::Corpus::load(&corpus).unwrap(), location).unwrap();
+    assert!(
+        segments(&index) > first_segments,
+        "the added article is in segments of its own"
+    );
+
+    let f = |holder, stance, target, polarity| Filter {
+        holder,
+        stance,
+        target,
+        polarity,
+    };
+    let cases: [(Filter, &[&str]); 11] = [
+        (f(Some(3), None, Some(0), None), &["q0"]),
+        (f(Some(3), None, None, Some(2)), &["q0"]),
+        (f(Some(4), Some(3), Some(5), Some(0)), &["q0"]),
+        (f(Some(0), None, Some(6), None), &["q1"]),
+        (f(Some(2), Some(2), None, None), &["q1"]),
+        (f(None, Some(3), None, None), &["p1", "q0", "q1"]),
+        (f(Some(0), None, Some(1), None), &["p0"]),
+        // Parts of two annotations of one passage.
+        (f(Some(3), None, Some(5), None), &[]),
+        (f(Some(4), None, None, Some(2)), &[]),
+        (f(Some(0), None, None, Some(2)), &[]),
+        (f(Some(2), None, Some(6), None), &[]),
+    ];
+    for (filter, expected) in cases {
+        let found: BTreeSet<String> = index
+            .search(&filter.query())
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.passage)
+            .collect();
+        let expected: BTreeSet<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(found, expected, "{filter:?}");
     }
 }
