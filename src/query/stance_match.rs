@@ -19,6 +19,9 @@
 
 use super::compile::any_of;
 use crate::index::schema::{stance_part_key, KEY_SEP, SLOT_TAG, STANCE_KEY_TAGS};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use tantivy::index::SegmentId;
 use tantivy::query::{
     BitSetDocSet, BooleanQuery, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
 };
@@ -42,6 +45,7 @@ pub(crate) fn stance_filter(field: Field, parts: [Option<&[&str]>; 4]) -> Box<dy
                 values.map(|v| (part, v.iter().map(|s| (*s).to_owned()).collect()))
             })
             .collect(),
+        found: Arc::default(),
     })
 }
 
@@ -50,7 +54,25 @@ pub(crate) fn stance_filter(field: Field, parts: [Option<&[&str]>; 4]) -> Box<dy
 struct StanceMatch {
     field: Field,
     parts: Vec<(usize, Vec<String>)>,
+    /// Each segment's matching passages, found once per query: one search
+    /// builds its filters' scorers several times (to size them, to collect
+    /// the top hits, to count). Shared by the query's clones.
+    found: Arc<Mutex<HashMap<SegmentId, Arc<Matched>>>>,
 }
+
+/// A segment's matching passages.
+#[derive(Debug)]
+enum Matched {
+    /// Sorted and distinct: few, as a filter naming a holder finds. A
+    /// bitset would cost a bit per passage of the segment to clear and to
+    /// copy for each scorer.
+    Few(Arc<Vec<DocId>>),
+    Many(BitSet),
+}
+
+/// At most one match per this many passages of a segment makes a
+/// [`Matched::Few`]: 4 bytes a match, against a bitset's bit a passage.
+const FEW: u32 = 64;
 
 impl StanceMatch {
     /// This filter on the slots `slots` of a segment.
@@ -75,38 +97,62 @@ impl StanceMatch {
     }
 
     /// The passages of the segment of `reader` that match.
-    fn scorer_on(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+    fn matching(&self, reader: &SegmentReader) -> tantivy::Result<Arc<Matched>> {
+        let id = reader.segment_id();
+        let cached = self
+            .found
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+            .cloned();
+        if let Some(matched) = cached {
+            return Ok(matched);
+        }
         let slots = if self.parts.is_empty() {
             0
         } else {
             slot_count(reader, self.field)?
         };
-        let scorer = |slots| {
-            self.on(slots)
-                .weight(EnableScoring::disabled_from_schema(reader.schema()))?
-                .scorer(reader, boost)
-        };
-        if slots <= SLOTS_AT_ONCE {
-            return Ok(Box::new(ConstScorer::new(scorer(0..slots)?, boost)));
-        }
-        let mut found = BitSet::with_max_value(reader.max_doc());
+        let mut docs = Vec::new();
         for start in (0..slots).step_by(SLOTS_AT_ONCE) {
-            let mut docs = scorer(start..slots.min(start + SLOTS_AT_ONCE))?;
-            while docs.doc() != TERMINATED {
-                found.insert(docs.doc());
-                docs.advance();
+            let mut found = self
+                .on(start..slots.min(start + SLOTS_AT_ONCE))
+                .weight(EnableScoring::disabled_from_schema(reader.schema()))?
+                .scorer(reader, 1.0)?;
+            while found.doc() != TERMINATED {
+                docs.push(found.doc());
+                found.advance();
             }
         }
-        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(found), boost)))
+        if slots > SLOTS_AT_ONCE {
+            // Each group of slots gives its passages in order; the groups
+            // overlap.
+            docs.sort_unstable();
+            docs.dedup();
+        }
+        let few = u32::try_from(docs.len()).is_ok_and(|n| n <= reader.max_doc() / FEW);
+        let matched = Arc::new(if few {
+            Matched::Few(Arc::new(docs))
+        } else {
+            let mut set = BitSet::with_max_value(reader.max_doc());
+            for doc in docs {
+                set.insert(doc);
+            }
+            Matched::Many(set)
+        });
+        self.found
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, Arc::clone(&matched));
+        Ok(matched)
     }
 }
 
 /// Slots searched at once. Each slot's clauses hold postings cursors of
 /// about a kilobyte and a half each, so a segment with more slots (some
-/// passage has more stance annotations) is searched this many at a time
-/// into a bitset, and memory stays bounded whatever a corpus holds. At
-/// 50,000 annotations in one passage, searching them all at once took
-/// 350 MB.
+/// passage has more stance annotations) is searched this many at a time,
+/// and memory stays bounded whatever a corpus holds. At 50,000 annotations
+/// in one passage, searching them all at once took 350 MB.
 const SLOTS_AT_ONCE: usize = 64;
 
 /// One more than the highest slot of the segment's stance keys: the most
@@ -144,18 +190,58 @@ struct StanceMatchWeight(StanceMatch);
 
 impl Weight for StanceMatchWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        self.0.scorer_on(reader, boost)
+        Ok(match &*self.0.matching(reader)? {
+            Matched::Few(docs) => Box::new(ConstScorer::new(
+                SortedDocs {
+                    docs: Arc::clone(docs),
+                    at: 0,
+                },
+                boost,
+            )),
+            Matched::Many(docs) => {
+                Box::new(ConstScorer::new(BitSetDocSet::from(docs.clone()), boost))
+            }
+        })
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut docs = self.0.scorer_on(reader, 1.0)?;
-        if docs.seek(doc) == doc {
+        let found = match &*self.0.matching(reader)? {
+            Matched::Few(docs) => docs.binary_search(&doc).is_ok(),
+            Matched::Many(docs) => docs.contains(doc),
+        };
+        if found {
             Ok(Explanation::new("stance keys", 1.0))
         } else {
             Err(TantivyError::InvalidArgument(format!(
                 "document {doc} has no matching stance keys"
             )))
         }
+    }
+}
+
+/// Sorted, distinct passages as a doc set (tantivy's own is test-only).
+struct SortedDocs {
+    docs: Arc<Vec<DocId>>,
+    at: usize,
+}
+
+impl DocSet for SortedDocs {
+    fn advance(&mut self) -> DocId {
+        self.at = (self.at + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.at += self.docs[self.at..].partition_point(|&doc| doc < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        u32::try_from(self.docs.len()).unwrap_or(u32::MAX)
     }
 }
 
@@ -170,5 +256,28 @@ mod tests {
         assert_eq!(slot_of(b"p=against"), None);
         assert_eq!(slot_of(b"p=against|n="), None);
         assert_eq!(slot_of(b"p=against|x=1"), None);
+    }
+
+    #[test]
+    fn sorted_docs_advance_and_seek_like_any_doc_set() {
+        let mut docs = SortedDocs {
+            docs: Arc::new(vec![3, 7, 8, 20]),
+            at: 0,
+        };
+        assert_eq!(docs.size_hint(), 4);
+        assert_eq!(docs.doc(), 3);
+        assert_eq!(docs.seek(3), 3);
+        assert_eq!(docs.advance(), 7);
+        assert_eq!(docs.seek(8), 8);
+        assert_eq!(docs.seek(9), 20);
+        assert_eq!(docs.advance(), TERMINATED);
+        assert_eq!(docs.advance(), TERMINATED);
+        assert_eq!(docs.seek(21), TERMINATED);
+        let mut empty = SortedDocs {
+            docs: Arc::new(Vec::new()),
+            at: 0,
+        };
+        assert_eq!(empty.doc(), TERMINATED);
+        assert_eq!(empty.seek(5), TERMINATED);
     }
 }

@@ -37,6 +37,11 @@ fn target_id(i: usize) -> &'static str {
     }
 }
 const TARGETS: usize = ACTORS.len() + TOPICS.len();
+/// Passages without annotations after the generated ones: in a segment 64
+/// times larger than its matches, a filter's matches are kept as a sorted
+/// list instead of a bitset (`query::stance_match::FEW`), so both are
+/// tested.
+const FILLER: usize = 140;
 #[derive(Debug, Clone)]
 struct Annotation {
     holder: usize,
@@ -122,7 +127,8 @@ fn write_corpus(root: &Path, passages: &[Vec<Annotation>]) {
     std::fs::write(root.join("actors.toml"), actors).unwrap();
     std::fs::write(root.join("stances.toml"), stances).unwrap();
     std::fs::write(root.join("topics.toml"), topics).unwrap();
-    write_article(root, "a0", "p", passages);
+    let filler = vec![Vec::new(); FILLER];
+    write_article(root, "a0", "p", &[passages, &filler].concat());
 }
 
 /// Article `id` with `passages`, whose ids are `{prefix}0`, `{prefix}1`, …
