@@ -46,8 +46,8 @@ pub const QUERIES: [&str; 8] = [
     "term+actor",
     "term+stance+holder",
     "actor+stance+holder",
-    // Two stance parts but no holder: dossier walks the holderless stance
-    // keys of the stance for every target, a costly filter.
+    // Two stance parts that many annotations have: the filter intersects
+    // long lists in every slot, and matches many passages.
     "stance+polarity",
     "facets(actor)",
 ];

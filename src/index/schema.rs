@@ -106,8 +106,8 @@ pub(crate) fn stance_part_key(part: usize, value: &str, slot: usize) -> String {
     format!("{}{value}{KEY_SEP}{SLOT_TAG}{slot}", STANCE_KEY_TAGS[part])
 }
 
-/// The four stance parts in key order (0 holder, 1 stance, 2 target,
-/// 3 polarity), with only `part` given.
+/// The four stance parts (0 holder, 1 stance, 2 target, 3 polarity), with
+/// only `part` given.
 pub(crate) fn only_part<T: Copy>(part: usize, value: T) -> [Option<T>; 4] {
     let mut parts = [None; 4];
     parts[part] = Some(value);
