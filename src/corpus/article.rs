@@ -1,7 +1,7 @@
 //! Loading and validating one article: its text file and its annotations.
 
 use super::model::{
-    Article, ArticleFile, Event, EventDate, Passage, Polarity, StanceAnnotation, Voice,
+    Article, ArticleFile, Event, EventDate, Passage, Polarity, Span, StanceAnnotation, Voice,
 };
 use super::registry::is_kebab_id;
 use super::source::{article_files, CorpusSource};
@@ -276,7 +276,8 @@ impl<'a> Validator<'a, '_> {
                     ),
                 );
             }
-            let span_text = self.span(i, pid, p.span.into(), &mut last_end);
+            let span = Span::from(p.span);
+            let span_text = self.span(i, pid, span, &mut last_end);
 
             let mut actor_set = HashSet::new();
             for (j, a) in p.actors.iter().enumerate() {
@@ -445,7 +446,7 @@ impl<'a> Validator<'a, '_> {
             passages.push(Passage {
                 id: p.id,
                 ordinal: p.ordinal,
-                span: p.span.into(),
+                span,
                 text: span_text.unwrap_or_default().to_owned(),
                 actors: p.actors,
                 topics: p.topics,
@@ -480,7 +481,7 @@ impl<'a> Validator<'a, '_> {
         &mut self,
         i: usize,
         pid: Option<&str>,
-        span: super::model::Span,
+        span: Span,
         last_end: &mut usize,
     ) -> Option<&'a str> {
         let at = tpath!["passages", i, "span"];
@@ -494,7 +495,7 @@ impl<'a> Validator<'a, '_> {
         &mut self,
         at: &[super::toml_file::Seg],
         pid: Option<&str>,
-        span: super::model::Span,
+        span: Span,
         last_end: &mut usize,
     ) -> Option<&'a str> {
         let text: &'a str = self.text;

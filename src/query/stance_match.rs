@@ -29,6 +29,12 @@ use tantivy::query::{
 use tantivy::schema::Field;
 use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TantivyError, TERMINATED};
 
+/// The separator as a byte of a key.
+const SEP: u8 = {
+    assert!(KEY_SEP.is_ascii());
+    KEY_SEP as u8
+};
+
 /// The polarity's place among the parts.
 const POLARITY: usize = 3;
 
@@ -175,8 +181,7 @@ fn slot_count(reader: &SegmentReader, field: Field) -> tantivy::Result<usize> {
 
 /// The slot of a key: the number after its last separator and the slot tag.
 fn slot_of(key: &[u8]) -> Option<usize> {
-    let sep = u8::try_from(KEY_SEP).ok()?;
-    let at = key.iter().rposition(|&b| b == sep)?;
+    let at = key.iter().rposition(|&b| b == SEP)?;
     let digits = key[at + 1..].strip_prefix(SLOT_TAG.as_bytes())?;
     std::str::from_utf8(digits).ok()?.parse().ok()
 }

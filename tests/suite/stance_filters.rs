@@ -42,6 +42,7 @@ const TARGETS: usize = ACTORS.len() + TOPICS.len();
 /// list instead of a bitset (`query::stance_match::FEW`), so both are
 /// tested.
 const FILLER: usize = 140;
+
 #[derive(Debug, Clone)]
 struct Annotation {
     holder: usize,
