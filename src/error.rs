@@ -117,6 +117,11 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// `dossier watch` cannot watch this corpus, or can no longer vouch
+    /// for it (queries then check every file, as without a watcher).
+    #[error("{0}")]
+    Watch(String),
+
     /// An error reported by tantivy.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

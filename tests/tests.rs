@@ -33,3 +33,5 @@ mod serve;
 mod stance_filters;
 #[path = "suite/validation.rs"]
 mod validation;
+#[path = "suite/watch.rs"]
+mod watch;

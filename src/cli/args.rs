@@ -108,6 +108,17 @@ pub enum Command {
         The corpus is watched: edits show up within seconds, and queries never wait."
     )]
     Serve(ServeArgs),
+    /// Watch the corpus, so that queries skip their check of every file (Ctrl-C stops it)
+    #[command(
+        after_help = "Without a watcher, each command checks the time stamps of every corpus file (two per\n\
+        article) to see whether the index is still fresh: 0.1 s or more for 50,000 articles. While\n\
+        `dossier watch` runs, commands on the same --corpus and --index ask it instead, which takes\n\
+        well under a millisecond. Edits are seen as before: the first command after an edit checks\n\
+        in full and updates the index. Linux only (inotify); a corpus with symbolic links or on a\n\
+        network file system is refused, since changes there can go unreported.\n\
+        Example: dossier --corpus corpus watch &"
+    )]
+    Watch,
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }

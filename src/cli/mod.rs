@@ -228,6 +228,13 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
             serve(&ctx, a.addr, a.cache)?;
             Ok(Outcome::Found)
         }
+        Command::Watch => {
+            // Brought up to date here first, with the progress bar and the
+            // note a build gets; the watcher's own check then finds it fresh.
+            ctx.index(false)?;
+            watch(&ctx)?;
+            Ok(Outcome::Found)
+        }
         Command::Completions(a) => {
             // Generated into memory first: clap_complete panics when its
             // writer fails, and a closed pipe must end quietly.
@@ -242,6 +249,26 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
 }
 
 /// Runs the server until Ctrl-C or SIGTERM, then lets requests finish.
+#[cfg(target_os = "linux")]
+fn watch(ctx: &Ctx) -> Result<()> {
+    let mut watcher = dossier::index::Watcher::start(&ctx.source, &ctx.location)?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "dossier: watching {} ({} files and folders); commands on this index skip their file check while this runs (Ctrl-C stops)",
+        escape_controls(&watcher.corpus().display().to_string()),
+        watcher.watched()
+    );
+    watcher.run()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn watch(_: &Ctx) -> Result<()> {
+    Err(Error::Watch(
+        "`dossier watch` needs Linux's inotify; on this system every command checks the corpus files"
+            .into(),
+    ))
+}
+
 fn serve(ctx: &Ctx, addr: std::net::SocketAddr, cache: usize) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

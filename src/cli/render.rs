@@ -592,6 +592,10 @@ pub(crate) fn index_status(out: &mut Out, index: &Index, took: std::time::Durati
     );
     let took = took.as_secs_f64();
     match index.freshness() {
+        dossier::Freshness::Reused if index.vouched_by_watcher() => outln!(
+            out,
+            "index is up to date (dossier watch saw no change): {size}"
+        )?,
         dossier::Freshness::Reused => outln!(out, "index is up to date: {size}")?,
         dossier::Freshness::Built(reason) => {
             outln!(out, "built index of {size} in {took:.2} s ({reason})")?

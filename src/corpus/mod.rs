@@ -18,10 +18,10 @@ pub(crate) mod toml_file;
 pub use article::ArticleReport;
 pub use model::*;
 pub use registry::Registry;
-#[cfg(test)]
 pub(crate) use source::now_ns;
 pub use source::CorpusSource;
 pub(crate) use source::{stamp_digest, FileStamp};
+pub(crate) use source::{ARTICLES_DIR, ARTICLE_FILE, REGISTRY_FILES, TEXT_FILE};
 
 use crate::error::{Diagnostic, Error, Result};
 pub(crate) use article::SeenPassages;

@@ -13,6 +13,8 @@ static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/corpus");
 pub(crate) const ACTORS_FILE: &str = "actors.toml";
 pub(crate) const STANCES_FILE: &str = "stances.toml";
 pub(crate) const TOPICS_FILE: &str = "topics.toml";
+/// Every registry file, in the order the stamps list them.
+pub(crate) const REGISTRY_FILES: [&str; 3] = [ACTORS_FILE, STANCES_FILE, TOPICS_FILE];
 /// The folder holding one sub-folder per article.
 pub(crate) const ARTICLES_DIR: &str = "articles";
 /// The annotation file inside an article folder.
@@ -161,7 +163,7 @@ impl CorpusSource {
 
     /// [`CorpusSource::survey`], begun at `started` (ns since the epoch).
     fn survey_at(&self, article_ids: Vec<String>, started: u64) -> Result<Survey> {
-        let registries = [ACTORS_FILE, STANCES_FILE, TOPICS_FILE];
+        let registries = REGISTRY_FILES;
         let CorpusSource::Dir(root) = self else {
             let mut rel: Vec<String> = registries.iter().map(|r| r.to_string()).collect();
             for id in &article_ids {

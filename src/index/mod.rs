@@ -10,10 +10,13 @@ mod merge;
 pub(crate) mod schema;
 mod store;
 mod update;
+mod watch;
 
 pub use build::{BuildProgress, BuildStats};
 pub use schema::SCHEMA_VERSION;
 pub use update::UpdateSummary;
+#[cfg(target_os = "linux")]
+pub use watch::Watcher;
 
 pub(crate) use analysis::{highlight_analyzer, text_analyzer};
 pub(crate) use document::StoredAnnotations;
@@ -76,6 +79,9 @@ pub struct Index {
     resolver: OnceLock<NameResolver>,
     pub(crate) stats: BuildStats,
     freshness: Freshness,
+    /// Whether a `dossier watch` vouched for its freshness (no file was
+    /// stated).
+    vouched: bool,
     /// Keeps the generation from being collected while this is open.
     _lease: Lease,
 }
@@ -111,7 +117,7 @@ pub fn default_index_dir(source: &CorpusSource) -> PathBuf {
     base.join(key)
 }
 
-fn resolve_location(source: &CorpusSource, location: &Location) -> PathBuf {
+pub(crate) fn resolve_location(source: &CorpusSource, location: &Location) -> PathBuf {
     match location {
         Location::Dir(d) => d.clone(),
         Location::Cache => default_index_dir(source),
@@ -175,13 +181,18 @@ impl Index {
         mut options: BuildOptions<'_>,
     ) -> Result<Index> {
         let store = Store::new(resolve_location(source, location));
+        let mut watch = watch::Session::new(&store.dir);
+        // A build from the caller's corpus indexes stamps taken before the
+        // watcher was asked, so the watcher is told only of checks and
+        // builds that stamped the corpus after it answered.
+        let stamped_after_asking = corpus.is_none();
         let first = if options.force {
             Check::stale("a rebuild was requested")
         } else {
-            Index::check(&store, source)?
+            Index::check(&store, source, &mut watch)?
         };
         let (reason, found, live) = match first {
-            Check::Fresh(index) => return Ok(index),
+            Check::Fresh(index) => return Ok(watch.tell(index)),
             Check::Stale {
                 reason,
                 found,
@@ -206,14 +217,14 @@ impl Index {
                 .current_name()
                 .is_some_and(|n| store.dir.join(n) == l.dir)
         });
-        let (reason, found, live) = if options.force {
+        let (mut reason, found, live) = if options.force {
             ("a rebuild was requested".to_owned(), None, None)
         } else if unchanged {
             (reason, found, live)
         } else {
             drop(live);
-            match Index::check(&store, source)? {
-                Check::Fresh(index) => return Ok(index),
+            match Index::check(&store, source, &mut watch)? {
+                Check::Fresh(index) => return Ok(watch.tell(index)),
                 Check::Stale {
                     reason,
                     found,
@@ -248,7 +259,7 @@ impl Index {
                     files,
                     summary,
                 }) => {
-                    return Index::finish(
+                    let index = Index::finish(
                         &store,
                         &lock,
                         &tmp,
@@ -256,11 +267,16 @@ impl Index {
                         stats,
                         files,
                         Freshness::Updated(summary),
-                    )
+                    )?;
+                    return Ok(if stamped_after_asking {
+                        watch.tell(index)
+                    } else {
+                        index
+                    });
                 }
                 Ok(update::Outcome::NeedsFullBuild(why)) => {
                     let _ = std::fs::remove_dir_all(&tmp);
-                    return Index::build_full(&store, &lock, corpus, why, &mut options);
+                    reason = why;
                 }
                 Err(e) => {
                     let _ = std::fs::remove_dir_all(&tmp);
@@ -268,7 +284,12 @@ impl Index {
                 }
             }
         }
-        Index::build_full(&store, &lock, corpus, reason, &mut options)
+        let index = Index::build_full(&store, &lock, corpus, reason, &mut options)?;
+        Ok(if stamped_after_asking {
+            watch.tell(index)
+        } else {
+            index
+        })
     }
 
     fn build_full(
@@ -342,7 +363,7 @@ impl Index {
 
     /// Looks at the live generation, without writing (except to record new
     /// stamps after a touch, when the directory is ours and free).
-    fn check(store: &Store, source: &CorpusSource) -> Result<Check> {
+    fn check(store: &Store, source: &CorpusSource, watch: &mut watch::Session) -> Result<Check> {
         let lease = match store.open_live() {
             Ok(Some(lease)) => lease,
             Ok(None) => return Ok(Check::stale("there is no index yet")),
@@ -352,6 +373,14 @@ impl Index {
             Ok(m) => m,
             Err(e) => return Ok(Check::stale(format!("the index is damaged ({e})"))),
         };
+        if manifest.format_mismatch().is_none()
+            && manifest.corpus == source.identity()
+            && watch.vouches(&manifest.corpus, &lease.path)
+        {
+            let mut index = Index::open_generation(lease, manifest, Freshness::Reused)?;
+            index.vouched = true;
+            return Ok(Check::Fresh(index));
+        }
         let staleness = freshness::staleness(&manifest, &lease.path, source)?;
         let (reason, found) = match staleness {
             Staleness::Fresh => (None, None),
@@ -461,6 +490,7 @@ impl Index {
             resolver: OnceLock::new(),
             stats: manifest.stats,
             freshness,
+            vouched: false,
             _lease: lease,
         })
     }
@@ -486,6 +516,12 @@ impl Index {
     /// Whether this index was reused, built or updated when opened.
     pub fn freshness(&self) -> &Freshness {
         &self.freshness
+    }
+
+    /// Whether a running `dossier watch` vouched that this index was fresh
+    /// when it was opened, so that no corpus file was stated.
+    pub fn vouched_by_watcher(&self) -> bool {
+        self.vouched
     }
 
     /// The generation folder in use.

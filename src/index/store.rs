@@ -176,12 +176,7 @@ impl Store {
     /// after [`Store::claim`].
     pub(crate) fn lock(&self) -> Result<BuildLock> {
         let path = self.dir.join(LOCK);
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
+        let file = open_lock_file(&path).map_err(|e| Error::io(&path, e))?;
         file.lock().map_err(|e| Error::io(&path, e))?;
         Ok(BuildLock { _file: file })
     }
@@ -191,12 +186,7 @@ impl Store {
         if !self.dir.join(MARKER).exists() {
             return None;
         }
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.dir.join(LOCK))
-            .ok()?;
+        let file = open_lock_file(&self.dir.join(LOCK)).ok()?;
         file.try_lock().ok()?;
         Some(BuildLock { _file: file })
     }
@@ -323,6 +313,15 @@ impl Store {
 }
 
 /// Whether `file` is the file now at `path` (same device and inode).
+/// Opens (creating if needed) a file that is only ever `flock`ed.
+pub(crate) fn open_lock_file(path: &Path) -> std::io::Result<File> {
+    File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+}
+
 fn same_file(file: &File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (file.metadata(), std::fs::metadata(path)) {

@@ -3,28 +3,13 @@
 //! read-only indexes, and incremental updates that answer exactly as a
 //! fresh build.
 
-use crate::util::{copy_tree, corpus_dir, entries};
+use crate::util::{copy_tree, corpus_dir, entries, run_on as dossier};
 use dossier::{BuildOptions, Corpus, CorpusSource, Freshness, Index, Location, Query};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("dossier")
-}
-
-/// `dossier --corpus C --index I ARGS...`, with a clean environment.
-fn dossier(corpus: &Path, index: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(bin())
-        .env_remove("DOSSIER_CORPUS")
-        .env_remove("DOSSIER_INDEX")
-        .env_remove("DOSSIER_NO_REFRESH")
-        .arg("--corpus")
-        .arg(corpus)
-        .arg("--index")
-        .arg(index)
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 fn bundled_copy(root: &Path) -> PathBuf {
@@ -553,11 +538,22 @@ fn cli_answers(corpus: &Path, index: &Path) -> Vec<(String, i32, serde_json::Val
 /// exactly as a fresh build does, having done only the work it said.
 #[test]
 fn after_each_kind_of_edit_the_refreshed_cli_answers_as_a_fresh_build() {
+    edits_are_answered_as_by_a_fresh_build(false);
+}
+
+/// The steps of the test above, optionally with a `dossier watch` running
+/// for the live index (see `watch.rs`). With one, every edit must still be
+/// seen by the next command, and every command after that must be answered
+/// on the watcher's word alone.
+pub(crate) fn edits_are_answered_as_by_a_fresh_build(watched: bool) {
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("corpus");
     crate::util::big_corpus(&corpus, 40);
     let live = tmp.path().join("live");
     assert!(dossier(&corpus, &live, &["index"]).status.success());
+    let _watcher = watched.then(|| crate::util::Watching::start(&corpus, &live));
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
     let actors = corpus.join("actors.toml");
     let stances = corpus.join("stances.toml");
     let note = corpus.join("articles/zarif-note");
@@ -586,6 +582,51 @@ fn after_each_kind_of_edit_the_refreshed_cli_answers_as_a_fresh_build() {
             }),
         ),
         (
+            // Through a hard link outside the corpus: no event names the
+            // corpus folder, only the file itself changes.
+            "updated 1 article (1 changed)",
+            Box::new(|| {
+                let link = elsewhere.join("linked.toml");
+                std::fs::hard_link(corpus.join("articles/copy-0004/article.toml"), &link).unwrap();
+                edit(&link, "polarity = \"against\"", "polarity = \"favor\"");
+            }),
+        ),
+        (
+            // As editors save: a new file renamed over the old one.
+            "updated 1 article (1 changed)",
+            Box::new(|| {
+                let path = corpus.join("articles/copy-0006/article.toml");
+                let text = std::fs::read_to_string(&path).unwrap();
+                let saved = elsewhere.join("saved.toml");
+                std::fs::write(
+                    &saved,
+                    text.replacen("polarity = \"against\"", "polarity = \"favor\"", 1),
+                )
+                .unwrap();
+                std::fs::rename(&saved, &path).unwrap();
+            }),
+        ),
+        (
+            "updated 1 article (1 removed)",
+            Box::new(|| {
+                std::fs::rename(
+                    corpus.join("articles/copy-0007"),
+                    elsewhere.join("copy-0007"),
+                )
+                .unwrap()
+            }),
+        ),
+        (
+            "updated 1 article (1 added)",
+            Box::new(|| {
+                std::fs::rename(
+                    elsewhere.join("copy-0007"),
+                    corpus.join("articles/copy-0007"),
+                )
+                .unwrap()
+            }),
+        ),
+        (
             "updated 1 article (1 removed)",
             Box::new(|| std::fs::remove_dir_all(corpus.join("articles/copy-0005")).unwrap()),
         ),
@@ -606,6 +647,17 @@ fn after_each_kind_of_edit_the_refreshed_cli_answers_as_a_fresh_build() {
                 ),
             )
             .unwrap();
+            }),
+        ),
+        (
+            // Only the new folder's file: a watcher must watch it by now.
+            "updated 1 article (1 changed)",
+            Box::new(|| {
+                edit(
+                    &note.join("article.toml"),
+                    "title = \"A note\"",
+                    "title = \"A short note\"",
+                )
             }),
         ),
         (
@@ -649,6 +701,15 @@ fn after_each_kind_of_edit_the_refreshed_cli_answers_as_a_fresh_build() {
             stderr.starts_with(&format!("dossier: {said}")),
             "step {n}: {stderr}"
         );
+        if watched {
+            // The refresh told the watcher, which now vouches for the index.
+            let again = dossier(&corpus, &live, &["index"]);
+            let said = String::from_utf8_lossy(&again.stdout);
+            assert!(
+                said.starts_with("index is up to date (dossier watch saw no change)"),
+                "step {n}: {said}"
+            );
+        }
         let fresh = tmp.path().join(format!("fresh-{n}"));
         assert!(dossier(&corpus, &fresh, &["index"]).status.success());
         let (updated, built) = (cli_answers(&corpus, &live), cli_answers(&corpus, &fresh));

@@ -114,3 +114,86 @@ pub fn run(index: &Path, args: &[&str]) -> Run {
         stderr: String::from_utf8(out.stderr).unwrap(),
     }
 }
+
+/// `dossier --corpus C --index I`, with a clean environment.
+pub fn command_on(corpus: &Path, index: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("dossier"));
+    cmd.env_remove("DOSSIER_CORPUS")
+        .env_remove("DOSSIER_INDEX")
+        .env_remove("DOSSIER_NO_REFRESH")
+        .arg("--corpus")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index);
+    cmd
+}
+
+/// Runs `dossier --corpus C --index I ARGS...` (see [`command_on`]).
+pub fn run_on(corpus: &Path, index: &Path, args: &[&str]) -> std::process::Output {
+    command_on(corpus, index).args(args).output().unwrap()
+}
+
+/// A running `dossier watch` for one corpus and index, killed when dropped.
+pub struct Watching {
+    child: std::process::Child,
+    stderr: std::io::BufReader<std::process::ChildStderr>,
+}
+
+impl Watching {
+    /// Starts a watcher and waits until it says that it watches.
+    pub fn start(corpus: &Path, index: &Path) -> Watching {
+        let (watching, said) = Watching::try_start(corpus, index);
+        assert!(said.contains("dossier: watching "), "{said}");
+        watching
+    }
+
+    /// Starts a watcher; returns it with what it wrote on stderr up to its
+    /// "watching" line, or until it ended (with why it refused).
+    pub fn try_start(corpus: &Path, index: &Path) -> (Watching, String) {
+        use std::io::BufRead;
+        let mut child = command_on(corpus, index)
+            .arg("watch")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        // Up to its "watching" line, or all it said before it ended.
+        let mut said = String::new();
+        while stderr.read_line(&mut said).unwrap() > 0 && !said.contains("dossier: watching ") {}
+        (Watching { child, stderr }, said)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the watcher to end (it looks around once a second);
+    /// its exit code and what it wrote on stderr after its first line.
+    /// Fails the test if it runs on for half a minute.
+    pub fn wait(mut self) -> (Option<i32>, String) {
+        use std::io::Read;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the watcher did not stop"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let mut rest = String::new();
+        self.stderr.read_to_string(&mut rest).unwrap();
+        (status.code(), rest)
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
