@@ -224,7 +224,10 @@ impl Index {
         } else {
             drop(live);
             match Index::check(&store, source, &mut watch)? {
-                Check::Fresh(index) => return Ok(watch.tell(index)),
+                Check::Fresh(index) => {
+                    drop(lock);
+                    return Ok(watch.tell(index));
+                }
                 Check::Stale {
                     reason,
                     found,
@@ -268,6 +271,7 @@ impl Index {
                         files,
                         Freshness::Updated(summary),
                     )?;
+                    drop(lock);
                     return Ok(if stamped_after_asking {
                         watch.tell(index)
                     } else {
@@ -285,6 +289,9 @@ impl Index {
             }
         }
         let index = Index::build_full(&store, &lock, corpus, reason, &mut options)?;
+        // The watcher is told after the lock is let go: other commands
+        // need not wait on a slow watcher.
+        drop(lock);
         Ok(if stamped_after_asking {
             watch.tell(index)
         } else {

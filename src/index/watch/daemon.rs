@@ -33,6 +33,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// How long a query may take to send its request.
@@ -52,13 +54,26 @@ enum Folder {
 }
 
 /// A running watcher of one corpus, for one index folder.
+///
+/// Each query is answered on a thread of its own, so that one slow to send
+/// its request (a process descheduled between connecting and writing)
+/// holds up no other.
 pub struct Watcher {
+    state: Arc<Mutex<State>>,
+    /// Queries being answered now.
+    answering: Arc<AtomicUsize>,
     root: PathBuf,
-    identity: String,
-    root_id: (u64, u64),
     socket: PathBuf,
     socket_id: (u64, u64),
     listener: UnixListener,
+    _lock: File,
+}
+
+/// What the watcher knows of the corpus, shared by the threads that answer.
+struct State {
+    root: PathBuf,
+    identity: String,
+    root_id: (u64, u64),
     inotify: OwnedFd,
     folders: HashMap<i32, Folder>,
     watches: HashSet<i32>,
@@ -67,8 +82,13 @@ pub struct Watcher {
     /// A generation that a full check found fresh, and the event count
     /// when that check began.
     verified: Option<(u64, String)>,
-    _lock: File,
+    /// Why the watcher must stop, when an answering thread found it.
+    failure: Option<Error>,
 }
+
+/// The most queries answered at once; more are turned away (and check in
+/// full), so that a flood of connections cannot exhaust threads.
+const MAX_ANSWERING: usize = 256;
 
 const FOLDER_EVENTS: WatchFlags = WatchFlags::CREATE
     .union(WatchFlags::DELETE)
@@ -107,34 +127,40 @@ impl Watcher {
         let socket = store.dir.join(SOCKET);
         let inotify = inotify::init(CreateFlags::CLOEXEC | CreateFlags::NONBLOCK)
             .map_err(|e| Error::Watch(format!("inotify is not available: {e}")))?;
-        // Bound now, so that a path too long for a socket fails early; it
-        // takes queries only once the loop runs.
-        let listener = bind(&socket)?;
-        let mut watcher = Watcher {
+        // Before any work, so that a path too long for a socket fails
+        // early; it is bound once the watches are set and the index fresh.
+        check_socket_path(&socket)?;
+        let mut state = State {
             root_id: identify(&root).map_err(|e| Error::io(&root, e))?,
-            socket_id: identify(&socket).map_err(|e| Error::io(&socket, e))?,
             identity: source.identity(),
-            root,
-            socket,
-            listener,
+            root: root.clone(),
             inotify,
             folders: HashMap::new(),
             watches: HashSet::new(),
             watcher: random_id(),
             events: 0,
             verified: None,
-            _lock: lock,
+            failure: None,
         };
-        watcher.watch_all()?;
+        state.watch_all()?;
         // The first full check, made as a query makes it: after the watches
         // are in place, on the count before it began.
-        watcher.drain()?;
-        let began = watcher.events;
+        state.drain()?;
+        let began = state.events;
         let index = Index::open_or_build_source(source, None, location, BuildOptions::default())?;
         if let Some(name) = super::generation_name(index.path()) {
-            watcher.verified = Some((began, name));
+            state.verified = Some((began, name));
         }
-        Ok(watcher)
+        let listener = bind(&socket)?;
+        Ok(Watcher {
+            state: Arc::new(Mutex::new(state)),
+            answering: Arc::new(AtomicUsize::new(0)),
+            root,
+            socket_id: identify(&socket).map_err(|e| Error::io(&socket, e))?,
+            socket,
+            listener,
+            _lock: lock,
+        })
     }
 
     /// The corpus folder watched.
@@ -149,7 +175,15 @@ impl Watcher {
 
     /// Files and folders watched.
     pub fn watched(&self) -> usize {
-        self.watches.len()
+        self.state().map_or(0, |s| s.watches.len())
+    }
+
+    fn state(&self) -> Result<MutexGuard<'_, State>> {
+        // Poisoned only if an answering thread panicked; its state is not
+        // to be trusted.
+        self.state
+            .lock()
+            .map_err(|_| Error::Watch("a thread of the watcher failed".into()))
     }
 
     /// Answers queries until the watcher can no longer vouch for the corpus
@@ -157,10 +191,16 @@ impl Watcher {
     /// ran out of watches) or its socket was removed. Returns only then,
     /// with the reason.
     pub fn run(&mut self) -> Result<()> {
+        // The inotify descriptor, to wait on without holding the state.
+        let inotify = self
+            .state()?
+            .inotify
+            .try_clone()
+            .map_err(|e| Error::Watch(format!("inotify: {e}")))?;
         loop {
             let (changes, queries) = {
                 let mut fds = [
-                    PollFd::new(&self.inotify, PollFlags::IN),
+                    PollFd::new(&inotify, PollFlags::IN),
                     PollFd::new(&self.listener, PollFlags::IN),
                 ];
                 match rustix::event::poll(&mut fds, Some(&LOOK_AROUND)) {
@@ -170,35 +210,79 @@ impl Watcher {
                 (!fds[0].revents().is_empty(), !fds[1].revents().is_empty())
             };
             if changes {
-                self.drain()?;
+                self.state()?.drain()?;
             }
             if queries {
-                self.answer_pending()?;
+                self.answer_pending();
             }
-            self.still_in_place()?;
+            let mut state = self.state()?;
+            if let Some(failure) = state.failure.take() {
+                return Err(failure);
+            }
+            state.still_in_place()?;
+            drop(state);
+            if identify(&self.socket).ok() != Some(self.socket_id) {
+                return Err(Error::Watch(format!(
+                    "{} was removed or replaced",
+                    self.socket.display()
+                )));
+            }
         }
     }
 
-    /// Answers every query waiting to be accepted.
-    fn answer_pending(&mut self) -> Result<()> {
+    /// Starts answering every query waiting to be accepted.
+    fn answer_pending(&self) {
         loop {
             let stream = match self.listener.accept() {
                 Ok((stream, _)) => stream,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 // Nothing more waiting, or out of descriptors for now: the
                 // query finds no answer and checks in full.
-                Err(_) => return Ok(()),
+                Err(_) => return,
             };
-            let reply = match read_request(&stream) {
-                Some(request) => self.answer(request)?,
-                None => Reply::Refused {
-                    reason: "not a dossier watch request".into(),
-                },
-            };
-            let _ = write_reply(stream, &reply);
+            if self.answering.fetch_add(1, Ordering::SeqCst) >= MAX_ANSWERING {
+                self.answering.fetch_sub(1, Ordering::SeqCst);
+                continue;
+            }
+            let (state, answering) = (self.state.clone(), self.answering.clone());
+            let spawned = std::thread::Builder::new()
+                .name("answer".into())
+                .spawn(move || {
+                    answer_one(&state, stream);
+                    answering.fetch_sub(1, Ordering::SeqCst);
+                });
+            if spawned.is_err() {
+                self.answering.fetch_sub(1, Ordering::SeqCst);
+            }
         }
     }
+}
 
+/// Reads one query's request and answers it. A failure that means the
+/// watcher must stop is left in the state for the main loop; the query
+/// gets no answer, and checks in full.
+fn answer_one(state: &Mutex<State>, stream: UnixStream) {
+    let reply = match read_request(&stream) {
+        Some(request) => {
+            let Ok(mut state) = state.lock() else {
+                return;
+            };
+            match state.answer(request) {
+                Ok(reply) => reply,
+                Err(failure) => {
+                    state.failure = Some(failure);
+                    return;
+                }
+            }
+        }
+        None => Reply::Refused {
+            reason: "not a dossier watch request".into(),
+        },
+    };
+    let _ = write_reply(stream, &reply);
+}
+
+impl State {
     fn answer(&mut self, request: Request) -> Result<Reply> {
         Ok(match request {
             Request::Check { corpus, generation } => {
@@ -370,17 +454,10 @@ impl Watcher {
         }
     }
 
-    /// Fails when the corpus folder is no longer at its path, or the
-    /// socket was removed or replaced (the index folder was deleted).
+    /// Fails when the corpus folder is no longer at its path.
     fn still_in_place(&self) -> Result<()> {
         if identify(&self.root).ok() != Some(self.root_id) {
             return Err(self.corpus_gone());
-        }
-        if identify(&self.socket).ok() != Some(self.socket_id) {
-            return Err(Error::Watch(format!(
-                "{} was removed or replaced",
-                self.socket.display()
-            )));
         }
         Ok(())
     }
@@ -428,21 +505,23 @@ fn bind(socket: &Path) -> Result<UnixListener> {
         }
         Err(_) => {}
     }
-    let listener = UnixListener::bind(socket).map_err(|e| {
-        let reason = if socket.as_os_str().len() >= 108 {
-            format!(
-                "the path is too long for a socket ({} bytes, at most 107); use a shorter --index",
-                socket.as_os_str().len()
-            )
-        } else {
-            e.to_string()
-        };
-        Error::Watch(format!("cannot listen at {}: {reason}", socket.display()))
-    })?;
+    let listener = UnixListener::bind(socket)
+        .map_err(|e| Error::Watch(format!("cannot listen at {}: {e}", socket.display())))?;
     listener
         .set_nonblocking(true)
         .map_err(|e| Error::io(socket, e))?;
     Ok(listener)
+}
+
+fn check_socket_path(socket: &Path) -> Result<()> {
+    match rustix::net::SocketAddrUnix::new(socket) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(Error::Watch(format!(
+            "cannot listen at {}: the path is too long for a socket ({} bytes, at most 107); use a shorter --index",
+            socket.display(),
+            socket.as_os_str().len()
+        ))),
+    }
 }
 
 fn read_request(stream: &UnixStream) -> Option<Request> {
@@ -543,14 +622,15 @@ mod tests {
                 corpus: corpus.to_owned(),
                 generation: generation.trim().to_owned(),
             };
-            watcher.answer(request).unwrap()
+            watcher.state.lock().unwrap().answer(request).unwrap()
         };
         let verified = |watcher: &mut Watcher, token: Token| {
             let request = Request::Verified {
                 generation: generation.trim().to_owned(),
                 token,
             };
-            assert!(matches!(watcher.answer(request).unwrap(), Reply::Noted));
+            let reply = watcher.state.lock().unwrap().answer(request).unwrap();
+            assert!(matches!(reply, Reply::Noted));
         };
         let identity = source.identity();
         let token = |reply: Reply| match reply {

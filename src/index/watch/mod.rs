@@ -41,7 +41,7 @@ pub(crate) const LOCK: &str = "watch.lock";
 /// How long a query waits for an answer before doing the full check. The
 /// watcher answers in well under a millisecond; this bounds the cost of a
 /// stopped one.
-const ANSWER_TIMEOUT: Duration = Duration::from_millis(500);
+const ANSWER_TIMEOUT: Duration = Duration::from_millis(250);
 /// The longest request or answer line.
 const MAX_LINE: u64 = 64 * 1024;
 
@@ -85,6 +85,10 @@ pub(crate) struct Session<'a> {
     index_dir: &'a Path,
     /// The first token received: the earliest, so the safest to report.
     token: Option<Token>,
+    /// No watcher answered: not asked again, so that a stopped watcher
+    /// costs one timeout per command, never one while holding the build
+    /// lock.
+    silent: bool,
 }
 
 impl<'a> Session<'a> {
@@ -92,6 +96,7 @@ impl<'a> Session<'a> {
         Session {
             index_dir,
             token: None,
+            silent: false,
         }
     }
 
@@ -100,7 +105,7 @@ impl<'a> Session<'a> {
     /// cannot say; then the caller checks in full, and reports with
     /// [`Session::verified`].
     pub(crate) fn vouches(&mut self, corpus: &str, generation: &Path) -> bool {
-        let Some(generation) = generation_name(generation) else {
+        let Some(generation) = generation_name(generation).filter(|_| !self.silent) else {
             return false;
         };
         let request = Request::Check {
@@ -113,7 +118,10 @@ impl<'a> Session<'a> {
                 self.token.get_or_insert(token);
                 false
             }
-            _ => false,
+            _ => {
+                self.silent = true;
+                false
+            }
         }
     }
 
