@@ -39,6 +39,10 @@ pub struct QueryRow {
     pub dossier_cli_no_refresh: Option<Latency>,
     /// The first CLI run after the build (page cache warm, process cold).
     pub dossier_cli_first_ms: Option<f64>,
+    /// The CLI, default flags, while `dossier watch` runs for its index
+    /// (absent in runs made before it was measured).
+    #[serde(default)]
+    pub dossier_cli_watched: Option<Latency>,
     pub bare_tantivy_process: Option<Latency>,
     pub tantivy_lib: Option<Latency>,
     pub fts5_lib: Option<Latency>,
@@ -232,13 +236,8 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
         if let Some(args) = systems::dossier_cli_args(&mix, q) {
             // Global flags before the command, its own flags after.
             let cli = |extra: &[&str], trailing: &[&str]| {
-                let mut c = Command::new(&o.dossier_bin);
-                c.env_remove("DOSSIER_CORPUS").env_remove("DOSSIER_INDEX");
-                c.arg("--corpus")
-                    .arg(&corpus)
-                    .arg("--index")
-                    .arg(idx("dossier"))
-                    .args(extra)
+                let mut c = dossier_on(&o.dossier_bin, &corpus, &idx("dossier"));
+                c.args(extra)
                     .args(&args)
                     .args(["--color", "never"])
                     .args(trailing);
@@ -290,6 +289,39 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
         }
         result.queries.push(row);
     }
+    // Apart from the runs above: while a watcher runs, every default run
+    // is answered on its word.
+    {
+        let _watcher = Watcher::start(&o.dossier_bin, &corpus, &idx("dossier"))?;
+        for row in &mut result.queries {
+            let q = row.query.clone();
+            let Some(args) = systems::dossier_cli_args(&mix, &q) else {
+                continue;
+            };
+            eprintln!("[{passages}] query {q}, dossier watch running");
+            let expect_hits = row
+                .dossier_cli
+                .as_ref()
+                .and_then(|l| l.hits)
+                .is_some_and(|h| h > 0);
+            let cli = |trailing: &[&str]| {
+                let mut c = dossier_on(&o.dossier_bin, &corpus, &idx("dossier"));
+                c.args(&args).args(["--color", "never"]).args(trailing);
+                c
+            };
+            let (mut lat, _, _) = process_latency(o.process_runs, expect_hits, || cli(&[]))?;
+            lat.hits = Some(cli_hits(&q, cli(&["--format", "json"]), expect_hits)?);
+            row.dossier_cli_watched = Some(lat);
+        }
+        // Measured as claimed only if the watcher vouched for the index.
+        let said = dossier_on(&o.dossier_bin, &corpus, &idx("dossier"))
+            .arg("index")
+            .output()?;
+        let said = String::from_utf8_lossy(&said.stdout);
+        if !said.contains("dossier watch saw no change") {
+            return Err(anyhow!("the watcher did not vouch for the index: {said}"));
+        }
+    }
     let (mut floor, _, out) = process_latency(o.process_runs, true, || {
         let mut c = Command::new(&o.statfloor_bin);
         c.arg(&corpus);
@@ -323,6 +355,52 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
     Ok(result)
 }
 
+/// `dossier --corpus C --index I`, with no settings from the environment.
+fn dossier_on(bin: &Path, corpus: &Path, index: &Path) -> Command {
+    let mut c = Command::new(bin);
+    c.env_remove("DOSSIER_CORPUS")
+        .env_remove("DOSSIER_INDEX")
+        .env_remove("DOSSIER_NO_REFRESH")
+        .arg("--corpus")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index);
+    c
+}
+
+/// A `dossier watch` process, stopped when dropped.
+struct Watcher(std::process::Child);
+
+impl Watcher {
+    /// Starts one and waits until it says it watches.
+    fn start(bin: &Path, corpus: &Path, index: &Path) -> Result<Watcher> {
+        use std::io::BufRead;
+        let mut child = dossier_on(bin, corpus, index)
+            .arg("watch")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let stderr = child.stderr.take().context("watcher stderr")?;
+        let watcher = Watcher(child);
+        let mut said = String::new();
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line?;
+            if line.starts_with("dossier: watching ") {
+                return Ok(watcher);
+            }
+            said.push_str(&line);
+        }
+        Err(anyhow!("dossier watch did not start: {said}"))
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The CLI's hit count for a query: `total` of a search, or the facet rows
 /// shown (`--top 20`), from one run with `--format json`.
 fn cli_hits(query: &str, mut cmd: Command, expect_hits: bool) -> Result<usize> {
@@ -354,6 +432,7 @@ fn hit_counts(q: &QueryRow) -> Vec<(&'static str, Option<usize>)> {
         ("dossier lib", hits(&q.dossier_lib)),
         ("dossier CLI", hits(&q.dossier_cli)),
         ("CLI --no-refresh", hits(&q.dossier_cli_no_refresh)),
+        ("CLI, watch running", hits(&q.dossier_cli_watched)),
         ("FTS5", hits(&q.fts5_lib)),
     ];
     if ["term", "phrase", "and"].contains(&q.query.as_str()) {
@@ -412,6 +491,7 @@ mod tests {
             dossier_lib: lat(454),
             dossier_cli: lat(454),
             dossier_cli_no_refresh: lat(454),
+            dossier_cli_watched: lat(454),
             bare_tantivy_process: lat(454),
             tantivy_lib: lat(454),
             fts5_lib: lat(454),
@@ -435,6 +515,7 @@ mod tests {
             dossier_lib: lat(20),
             dossier_cli: lat(20),
             dossier_cli_no_refresh: lat(20),
+            dossier_cli_watched: lat(20),
             fts5_lib: lat(20),
             ..QueryRow::default()
         };
@@ -447,7 +528,7 @@ mod tests {
             disagreements(&results(vec![keyword_row(lat(453))])),
             [
                 "[1000 passages] term: dossier lib 454, dossier CLI 454, CLI --no-refresh 454, \
-              FTS5 454, tantivy lib 454, bare 454, ripgrep 453"
+              CLI, watch running 454, FTS5 454, tantivy lib 454, bare 454, ripgrep 453"
             ]
         );
         // No ripgrep (not installed, or its output unreadable): a failure.
@@ -457,6 +538,10 @@ mod tests {
         // The CLI counts too.
         let mut row = keyword_row(lat(454));
         row.dossier_cli = lat(0);
+        assert_eq!(disagreements(&results(vec![row])).len(), 1);
+        // And so does the CLI beside a watcher.
+        let mut row = keyword_row(lat(454));
+        row.dossier_cli_watched = lat(453);
         assert_eq!(disagreements(&results(vec![row])).len(), 1);
     }
 
