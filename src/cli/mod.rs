@@ -248,7 +248,8 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
     }
 }
 
-/// Runs the server until Ctrl-C or SIGTERM, then lets requests finish.
+/// Watches until the watcher can no longer vouch for the corpus, or is
+/// stopped (Ctrl-C).
 #[cfg(target_os = "linux")]
 fn watch(ctx: &Ctx) -> Result<()> {
     let mut watcher = dossier::index::Watcher::start(&ctx.source, &ctx.location)?;
@@ -269,6 +270,7 @@ fn watch(_: &Ctx) -> Result<()> {
     ))
 }
 
+/// Runs the server until Ctrl-C or SIGTERM, then lets requests finish.
 fn serve(ctx: &Ctx, addr: std::net::SocketAddr, cache: usize) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -189,7 +189,7 @@ impl Index {
         let first = if options.force {
             Check::stale("a rebuild was requested")
         } else {
-            Index::check(&store, source, &mut watch)?
+            Index::check(&store, source, Some(&mut watch))?
         };
         let (reason, found, live) = match first {
             Check::Fresh(index) => return Ok(watch.tell(index)),
@@ -223,7 +223,9 @@ impl Index {
             (reason, found, live)
         } else {
             drop(live);
-            match Index::check(&store, source, &mut watch)? {
+            // Not asked again: a watcher that stopped meanwhile would keep
+            // every other command waiting on this lock.
+            match Index::check(&store, source, None)? {
                 Check::Fresh(index) => {
                     drop(lock);
                     return Ok(watch.tell(index));
@@ -370,7 +372,11 @@ impl Index {
 
     /// Looks at the live generation, without writing (except to record new
     /// stamps after a touch, when the directory is ours and free).
-    fn check(store: &Store, source: &CorpusSource, watch: &mut watch::Session) -> Result<Check> {
+    fn check(
+        store: &Store,
+        source: &CorpusSource,
+        watch: Option<&mut watch::Session>,
+    ) -> Result<Check> {
         let lease = match store.open_live() {
             Ok(Some(lease)) => lease,
             Ok(None) => return Ok(Check::stale("there is no index yet")),
@@ -382,11 +388,17 @@ impl Index {
         };
         if manifest.format_mismatch().is_none()
             && manifest.corpus == source.identity()
-            && watch.vouches(&manifest.corpus, &lease.path)
+            && watch.is_some_and(|w| w.vouches(&manifest.corpus, &lease.path))
         {
-            let mut index = Index::open_generation(lease, manifest, Freshness::Reused)?;
-            index.vouched = true;
-            return Ok(Check::Fresh(index));
+            return Ok(
+                match Index::open_generation(lease, manifest, Freshness::Reused) {
+                    Ok(mut index) => {
+                        index.vouched = true;
+                        Check::Fresh(index)
+                    }
+                    Err(e) => Check::stale(format!("the index is damaged ({e})")),
+                },
+            );
         }
         let staleness = freshness::staleness(&manifest, &lease.path, source)?;
         let (reason, found) = match staleness {

@@ -312,7 +312,6 @@ impl Store {
     }
 }
 
-/// Whether `file` is the file now at `path` (same device and inode).
 /// Opens (creating if needed) a file that is only ever `flock`ed.
 pub(crate) fn open_lock_file(path: &Path) -> std::io::Result<File> {
     File::options()
@@ -322,6 +321,7 @@ pub(crate) fn open_lock_file(path: &Path) -> std::io::Result<File> {
         .open(path)
 }
 
+/// Whether `file` is the file now at `path` (same device and inode).
 fn same_file(file: &File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (file.metadata(), std::fs::metadata(path)) {

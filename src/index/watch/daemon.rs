@@ -20,13 +20,13 @@ use super::{Reply, Request, Token, LOCK, MAX_LINE, SOCKET};
 use crate::corpus::{CorpusSource, ARTICLES_DIR, ARTICLE_FILE, REGISTRY_FILES, TEXT_FILE};
 use crate::error::{Error, Result};
 use crate::index::store::{open_lock_file, Store};
-use crate::index::{resolve_location, BuildOptions, Index, Location};
+use crate::index::{resolve_location, BuildOptions, Freshness, Index, Location};
 use rustix::event::{PollFd, PollFlags, Timespec};
 use rustix::fs::inotify::{self, CreateFlags, ReadFlags, WatchFlags};
 use rustix::io::Errno;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::mem::MaybeUninit;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
@@ -35,7 +35,7 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a query may take to send its request.
 const REQUEST_TIMEOUT: Duration = Duration::from_millis(200);
@@ -148,7 +148,9 @@ impl Watcher {
         state.drain()?;
         let began = state.events;
         let index = Index::open_or_build_source(source, None, location, BuildOptions::default())?;
-        if let Some(name) = super::generation_name(index.path()) {
+        // A stale index that could not be written is not vouched for.
+        let fresh = !matches!(index.freshness(), Freshness::StaleReadOnly(_));
+        if let Some(name) = super::generation_name(index.path()).filter(|_| fresh) {
             state.verified = Some((began, name));
         }
         let listener = bind(&socket)?;
@@ -210,29 +212,42 @@ impl Watcher {
                 (!fds[0].revents().is_empty(), !fds[1].revents().is_empty())
             };
             if changes {
-                self.state()?.drain()?;
+                let mut state = self.state()?;
+                if let Err(failure) = state.drain() {
+                    state.failure = Some(failure);
+                }
             }
             if queries {
                 self.answer_pending();
             }
             let mut state = self.state()?;
-            if let Some(failure) = state.failure.take() {
-                return Err(failure);
+            if state.failure.is_none() {
+                if let Err(failure) = state.still_in_place() {
+                    state.failure = Some(failure);
+                }
             }
-            state.still_in_place()?;
+            // Left in place, so that no thread answers again before the
+            // process ends.
+            if let Some(failure) = &state.failure {
+                return Err(Error::Watch(failure.to_string()));
+            }
             drop(state);
             if identify(&self.socket).ok() != Some(self.socket_id) {
-                return Err(Error::Watch(format!(
-                    "{} was removed or replaced",
-                    self.socket.display()
-                )));
+                let index = self.socket.parent().unwrap_or(&self.socket);
+                return Err(Error::Watch(if index.is_dir() {
+                    format!("{} was removed or replaced", self.socket.display())
+                } else {
+                    format!("the index folder {} was deleted", index.display())
+                }));
             }
         }
     }
 
-    /// Starts answering every query waiting to be accepted.
+    /// Starts answering the queries waiting to be accepted; at most
+    /// [`MAX_ANSWERING`] per call, so that a flood of connections cannot
+    /// keep the main loop from its other duties.
     fn answer_pending(&self) {
-        loop {
+        for _ in 0..MAX_ANSWERING {
             let stream = match self.listener.accept() {
                 Ok((stream, _)) => stream,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -284,6 +299,11 @@ fn answer_one(state: &Mutex<State>, stream: UnixStream) {
 
 impl State {
     fn answer(&mut self, request: Request) -> Result<Reply> {
+        if self.failure.is_some() {
+            return Ok(Reply::Refused {
+                reason: "the watcher is stopping".into(),
+            });
+        }
         Ok(match request {
             Request::Check { corpus, generation } => {
                 // Every change finished before the query asked is queued
@@ -354,8 +374,11 @@ impl State {
                     gone = true
                 }
                 (Some(Folder::Root), Some(name)) if made => {
-                    rescan |= name == Path::new(ARTICLES_DIR)
-                        || REGISTRY_FILES.iter().any(|r| name == Path::new(r));
+                    if name == Path::new(ARTICLES_DIR) {
+                        rescan = true;
+                    } else if REGISTRY_FILES.iter().any(|r| name == Path::new(r)) {
+                        created.push((self.root.join(name), false));
+                    }
                 }
                 (Some(Folder::Articles), Some(name)) if made => {
                     created.push((self.root.join(ARTICLES_DIR).join(name), true));
@@ -399,7 +422,7 @@ impl State {
             self.watch_file(&root.join(file))?;
         }
         let articles = root.join(ARTICLES_DIR);
-        refuse_link(&articles)?;
+        self.local(&articles)?;
         let Some(wd) = self.add(&articles, FOLDER_EVENTS)? else {
             return Ok(());
         };
@@ -417,7 +440,7 @@ impl State {
     }
 
     fn watch_article(&mut self, dir: PathBuf) -> Result<()> {
-        if !refuse_link(&dir)?.is_some_and(|t| t.is_dir()) {
+        if !self.local(&dir)?.is_some_and(|t| t.is_dir()) {
             return Ok(());
         }
         let Some(wd) = self.add(&dir, FOLDER_EVENTS)? else {
@@ -431,7 +454,7 @@ impl State {
     }
 
     fn watch_file(&mut self, path: &Path) -> Result<()> {
-        if refuse_link(path)?.is_some_and(|t| t.is_file()) {
+        if self.local(path)?.is_some_and(|t| t.is_file()) {
             self.add(path, FILE_EVENTS)?;
         }
         Ok(())
@@ -452,6 +475,19 @@ impl State {
             ))),
             Err(e) => Err(Error::io(path, e.into())),
         }
+    }
+
+    /// The file type of `path` (`None` if it does not exist), after making
+    /// sure that it can be watched: not a symbolic link, and not a mount
+    /// of a network file system (see the module notes).
+    fn local(&self, path: &Path) -> Result<Option<std::fs::FileType>> {
+        let Some(meta) = refuse_link(path)? else {
+            return Ok(None);
+        };
+        if meta.dev() != self.root_id.0 {
+            refuse_remote(path)?;
+        }
+        Ok(Some(meta.file_type()))
     }
 
     /// Fails when the corpus folder is no longer at its path.
@@ -524,14 +560,26 @@ fn check_socket_path(socket: &Path) -> Result<()> {
     }
 }
 
-fn read_request(stream: &UnixStream) -> Option<Request> {
+/// Reads one request line, within [`REQUEST_TIMEOUT`] in all: a peer
+/// that sends a byte at a time cannot hold a thread for longer.
+fn read_request(mut stream: &UnixStream) -> Option<Request> {
     stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(REQUEST_TIMEOUT)).ok()?;
+    let deadline = Instant::now() + REQUEST_TIMEOUT;
     let mut line = Vec::new();
-    BufReader::new(stream.take(MAX_LINE))
-        .read_until(b'\n', &mut line)
-        .ok()?;
-    serde_json::from_slice(&line).ok()
+    let mut chunk = [0u8; 4096];
+    while !line.contains(&b'\n') {
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())?;
+        stream.set_read_timeout(Some(left)).ok()?;
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 || line.len() + n > MAX_LINE as usize {
+            return None;
+        }
+        line.extend_from_slice(&chunk[..n]);
+    }
+    let end = line.iter().position(|&b| b == b'\n')?;
+    serde_json::from_slice(&line[..end]).ok()
 }
 
 fn write_reply(mut stream: UnixStream, reply: &Reply) -> std::io::Result<()> {
@@ -541,15 +589,15 @@ fn write_reply(mut stream: UnixStream, reply: &Reply) -> std::io::Result<()> {
     stream.write_all(&line)
 }
 
-/// The file type of `path` without following a link; `None` when it does
-/// not exist. A symbolic link is refused: see the module notes.
-fn refuse_link(path: &Path) -> Result<Option<std::fs::FileType>> {
+/// What `path` is, without following a link; `None` when it does not
+/// exist. A symbolic link is refused: see the module notes.
+fn refuse_link(path: &Path) -> Result<Option<std::fs::Metadata>> {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => Err(Error::Watch(format!(
             "{} is a symbolic link, and a change behind a link is not reported at the link; queries on this corpus check every file instead",
             path.display()
         ))),
-        Ok(m) => Ok(Some(m.file_type())),
+        Ok(m) => Ok(Some(m)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(path, e)),
     }
@@ -563,7 +611,7 @@ fn identify(path: &Path) -> std::io::Result<(u64, u64)> {
 
 /// Refuses file systems whose changes made elsewhere inotify never hears
 /// of: network file systems and FUSE (which includes virtiofs).
-fn refuse_remote(root: &Path) -> Result<()> {
+fn refuse_remote(path: &Path) -> Result<()> {
     const REMOTE: [(i64, &str); 9] = [
         (0x6969, "NFS"),
         (0x517B, "SMB"),
@@ -575,14 +623,15 @@ fn refuse_remote(root: &Path) -> Result<()> {
         (0x5346_414F, "AFS"),
         (0x7375_7245, "Coda"),
     ];
-    let fs = rustix::fs::statfs(root).map_err(|e| Error::io(root, e.into()))?;
-    // `f_type`'s width differs between architectures.
-    #[allow(clippy::useless_conversion)]
-    let kind = i64::from(fs.f_type);
+    let fs = rustix::fs::statfs(path).map_err(|e| Error::io(path, e.into()))?;
+    // `f_type` is 32 bits wide on some architectures, where the larger
+    // magic numbers come out negative: compare the low 32 bits.
+    #[allow(clippy::unnecessary_cast)]
+    let kind = fs.f_type as i64 & 0xFFFF_FFFF;
     match REMOTE.iter().find(|(magic, _)| *magic == kind) {
         Some((_, name)) => Err(Error::Watch(format!(
             "{} is on a {name} file system, where changes made on other machines are not reported; queries on it check every file instead",
-            root.display()
+            path.display()
         ))),
         None => Ok(()),
     }
@@ -679,5 +728,13 @@ mod tests {
         };
         verified(&mut watcher, future);
         assert_eq!(token(check(&mut watcher, &identity)), third);
+        // Once it must stop, it vouches for nothing.
+        verified(&mut watcher, third);
+        assert!(matches!(check(&mut watcher, &identity), Reply::Fresh));
+        watcher.state.lock().unwrap().failure = Some(Error::Watch("stop".into()));
+        assert!(matches!(
+            check(&mut watcher, &identity),
+            Reply::Refused { .. }
+        ));
     }
 }

@@ -86,8 +86,9 @@ pub(crate) struct Session<'a> {
     /// The first token received: the earliest, so the safest to report.
     token: Option<Token>,
     /// No watcher answered: not asked again, so that a stopped watcher
-    /// costs one timeout per command, never one while holding the build
-    /// lock.
+    /// costs a command one timeout. (The check under the build lock never
+    /// asks; a watcher that stops between the question and the report
+    /// costs a second timeout, after the lock is let go.)
     silent: bool,
 }
 
@@ -132,6 +133,7 @@ impl<'a> Session<'a> {
         let (Some(token), Some(generation)) = (self.token, generation_name(generation)) else {
             return;
         };
+
         // Best effort: a watcher that misses this answers "unknown" again.
         let _ = exchange(self.index_dir, &Request::Verified { generation, token });
     }
