@@ -359,6 +359,8 @@ fn readers_never_fail_while_a_writer_rebuilds_and_updates() {
                 }
             });
         }
+        // Stops the readers even when an assertion below fails.
+        let _stop_readers = crate::util::StopOnDrop(&stop);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         let title = corpus.join("articles/copy-0000/article.toml");
         let mut round = 0;
@@ -388,7 +390,6 @@ fn readers_never_fail_while_a_writer_rebuilds_and_updates() {
             );
             round += 1;
         }
-        stop.store(true, Ordering::Relaxed);
     });
     let failures = failures.into_inner().unwrap();
     let reads = reads.into_inner();

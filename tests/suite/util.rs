@@ -197,3 +197,14 @@ impl Drop for Watching {
         let _ = self.child.wait();
     }
 }
+
+/// Sets its flag when dropped: readers looping beside a writer stop even
+/// when the writer's assertion fails, so that the failure is reported
+/// instead of the test waiting on them for ever.
+pub struct StopOnDrop<'a>(pub &'a std::sync::atomic::AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}

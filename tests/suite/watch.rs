@@ -304,15 +304,8 @@ fn under_a_watcher_each_edit_is_seen_by_the_next_command_while_readers_race() {
                 }
             });
         }
-        // Stops the readers even when an assertion below fails, so that
-        // the failure is reported instead of waiting on them for ever.
-        struct StopOnDrop<'a>(&'a AtomicBool);
-        impl Drop for StopOnDrop<'_> {
-            fn drop(&mut self) {
-                self.0.store(true, Ordering::Relaxed);
-            }
-        }
-        let _stop_readers = StopOnDrop(&stop);
+        // Stops the readers even when an assertion below fails.
+        let _stop_readers = crate::util::StopOnDrop(&stop);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
         let mut round = 0;
         while std::time::Instant::now() < deadline {
