@@ -182,10 +182,6 @@ impl Index {
     ) -> Result<Index> {
         let store = Store::new(resolve_location(source, location));
         let mut watch = watch::Session::new(&store.dir);
-        // A build from the caller's corpus indexes stamps taken before the
-        // watcher was asked, so the watcher is told only of checks and
-        // builds that stamped the corpus after it answered.
-        let stamped_after_asking = corpus.is_none();
         let first = if options.force {
             Check::stale("a rebuild was requested")
         } else {
@@ -243,7 +239,12 @@ impl Index {
         // its own, which the update compares again.
         let loaded;
         let (corpus, known) = match (corpus, found) {
-            (Some(c), _) => (c, None),
+            (Some(c), _) => {
+                // Its stamps were taken before the watcher was asked: a
+                // build from it is nothing the watcher may be told of.
+                watch.forget();
+                (c, None)
+            }
             (None, Some(found)) => {
                 loaded = Corpus::open_on_stamps(source.clone(), found.stamps)?;
                 (&loaded, Some((found.changes, found.kept)))
@@ -274,11 +275,7 @@ impl Index {
                         Freshness::Updated(summary),
                     )?;
                     drop(lock);
-                    return Ok(if stamped_after_asking {
-                        watch.tell(index)
-                    } else {
-                        index
-                    });
+                    return Ok(watch.tell(index));
                 }
                 Ok(update::Outcome::NeedsFullBuild(why)) => {
                     let _ = std::fs::remove_dir_all(&tmp);
@@ -294,11 +291,7 @@ impl Index {
         // The watcher is told after the lock is let go: other commands
         // need not wait on a slow watcher.
         drop(lock);
-        Ok(if stamped_after_asking {
-            watch.tell(index)
-        } else {
-            index
-        })
+        Ok(watch.tell(index))
     }
 
     fn build_full(

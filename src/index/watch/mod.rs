@@ -104,7 +104,7 @@ impl<'a> Session<'a> {
     /// Whether the watcher vouches that `generation` (a folder of the
     /// index) of `corpus` is fresh. `false` when there is no watcher, or it
     /// cannot say; then the caller checks in full, and reports with
-    /// [`Session::verified`].
+    /// [`Session::tell`].
     pub(crate) fn vouches(&mut self, corpus: &str, generation: &Path) -> bool {
         let Some(generation) = generation_name(generation).filter(|_| !self.silent) else {
             return false;
@@ -127,22 +127,22 @@ impl<'a> Session<'a> {
     }
 
     /// Tells the watcher that a check that began after its token found
-    /// `generation` fresh. Call only when the stamps that decided it were
-    /// taken after [`Session::vouches`] answered.
-    pub(crate) fn verified(&self, generation: &Path) {
-        let (Some(token), Some(generation)) = (self.token, generation_name(generation)) else {
-            return;
-        };
-
-        // Best effort: a watcher that misses this answers "unknown" again.
-        let _ = exchange(self.index_dir, &Request::Verified { generation, token });
+    /// `index` fresh, and passes the index on. The stamps that decided it
+    /// must have been taken after [`Session::vouches`] answered; see
+    /// [`Session::forget`] for when they were not.
+    pub(crate) fn tell(&self, index: super::Index) -> super::Index {
+        if let (Some(token), Some(generation)) = (self.token, generation_name(index.path())) {
+            // Best effort: a watcher that misses this answers "unknown"
+            // again.
+            let _ = exchange(self.index_dir, &Request::Verified { generation, token });
+        }
+        index
     }
 
-    /// [`Session::verified`] for an index opened in this session, which
-    /// it passes on.
-    pub(crate) fn tell(&self, index: super::Index) -> super::Index {
-        self.verified(index.path());
-        index
+    /// Drops the token: what is built next was stamped before it (a
+    /// caller's own corpus), so the watcher must not be told of it.
+    pub(crate) fn forget(&mut self) {
+        self.token = None;
     }
 }
 
@@ -152,7 +152,7 @@ fn generation_name(path: &Path) -> Option<String> {
 
 /// Sends one request line and reads one answer line. `None` on any
 /// trouble, which callers read as "no watcher".
-pub(crate) fn exchange(index_dir: &Path, request: &Request) -> Option<Reply> {
+fn exchange(index_dir: &Path, request: &Request) -> Option<Reply> {
     let mut stream = connect(&index_dir.join(SOCKET))?;
     stream.set_read_timeout(Some(ANSWER_TIMEOUT)).ok()?;
     stream.set_write_timeout(Some(ANSWER_TIMEOUT)).ok()?;
