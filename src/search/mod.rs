@@ -1,5 +1,6 @@
 //! Running queries: hits with snippets, facet counts and timelines.
 
+mod count;
 mod doc_order;
 mod facets;
 mod rank;
@@ -111,7 +112,7 @@ impl Index {
                 self.read(|| rank::top_by_score(&searcher, &*compiled.query, keep, &self.order))?;
             (
                 top,
-                self.read(|| searcher.search(&*compiled.query, &Count))?,
+                self.read(|| count::count_matches(&searcher, &*compiled.query))?,
             )
         } else {
             let collector = (rank::top_by_position(keep, scored, &self.order), Count);
@@ -138,7 +139,7 @@ impl Index {
     /// iterator advances; `limit`, `offset` and `sort` are ignored.
     pub fn all_hits(&self, q: &Query) -> Result<impl Iterator<Item = Result<Hit>> + '_> {
         let (compiled, searcher) = self.compile(q)?;
-        let total = self.read(|| searcher.search(&*compiled.query, &Count))?;
+        let total = self.read(|| count::count_matches(&searcher, &*compiled.query))?;
         let collector = rank::top_by_position(total, false, &self.order);
         let ranked = self.read(|| searcher.search(&*compiled.query, &collector))?;
         Ok(ranked
@@ -182,7 +183,7 @@ impl Index {
     /// How many passages match (the `total` of a search, without hits).
     pub fn count(&self, q: &Query) -> Result<usize> {
         let (compiled, searcher) = self.compile(q)?;
-        self.read(|| searcher.search(&*compiled.query, &Count))
+        self.read(|| count::count_matches(&searcher, &*compiled.query))
     }
 
     /// Runs a tantivy read. tantivy can panic on index files that are

@@ -11,7 +11,7 @@
 use super::doc_order::{DocOrder, SegmentOrder};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{Query, Weight};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
@@ -25,14 +25,22 @@ pub(crate) struct Ranked {
 
 /// The best `keep` hits by score, ties in document order, in one pass
 /// that skips blocks of matches that cannot enter the top (block-max WAND,
-/// as tantivy's own top-k).
+/// as tantivy's own top-k). Each segment starts from the worst score that
+/// the segments before it kept.
 pub(crate) fn top_by_score(
     searcher: &Searcher,
     query: &dyn Query,
     keep: usize,
     order: &DocOrder,
 ) -> tantivy::Result<Vec<Ranked>> {
-    searcher.search(query, &TopByScore { keep, order })
+    searcher.search(
+        query,
+        &TopByScore {
+            keep,
+            order,
+            floor: Mutex::new(None),
+        },
+    )
 }
 
 /// The first `keep` hits in document order. `scored` keeps each hit's BM25
@@ -103,6 +111,26 @@ pub(crate) struct SegmentHits {
 struct TopByScore<'a> {
     keep: usize,
     order: &'a DocOrder,
+    /// The score of the worst hit kept by a segment that filled its top:
+    /// `keep` hits score at least this, so a hit of a later segment that
+    /// scores less cannot enter. Scores compare across segments, as BM25
+    /// takes its statistics from the whole searcher. Without this, each
+    /// segment starts from nothing and scores its first matches in full,
+    /// so every segment an update adds would slow the query down.
+    floor: Mutex<Option<Score>>,
+}
+
+impl TopByScore<'_> {
+    fn floor(&self) -> Option<Score> {
+        *self.floor.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn raise_floor(&self, score: Score) {
+        let mut floor = self.floor.lock().unwrap_or_else(PoisonError::into_inner);
+        if floor.is_none_or(|f| f < score) {
+            *floor = Some(score);
+        }
+    }
 }
 
 impl Collector for TopByScore<'_> {
@@ -142,14 +170,18 @@ impl Collector for TopByScore<'_> {
     ) -> tantivy::Result<SegmentHits> {
         let mut top = self.for_segment(segment, reader)?;
         let alive = reader.alive_bitset();
-        // Pruning passes on only scores strictly above the threshold.
-        weight.for_each_pruning(Score::NEG_INFINITY, reader, &mut |doc, score| {
+        // Pruning passes on only scores strictly above the threshold; a tie
+        // with the floor may still come first in document order.
+        let start = self.floor().map_or(Score::NEG_INFINITY, Score::next_down);
+        weight.for_each_pruning(start, reader, &mut |doc, score| {
             if alive.is_none_or(|a| a.is_alive(doc)) {
                 top.collect(doc, score);
             }
-            top.worst_kept()
-                .map_or(Score::NEG_INFINITY, Score::next_down)
+            top.worst_kept().map_or(start, |w| w.next_down().max(start))
         })?;
+        if let Some(worst) = top.worst_kept() {
+            self.raise_floor(worst);
+        }
         Ok(top.harvest())
     }
 }
@@ -376,23 +408,81 @@ mod tests {
     use tantivy::schema::{IndexRecordOption, Schema, FAST, STORED, STRING, TEXT};
     use tantivy::{doc, Index, Term};
 
-    /// One segment whose documents are not in (article, ordinal) order, as
-    /// after a merge of segments from several updates. `text` of each doc
-    /// is the same, so every hit ties.
-    fn shuffled_segment() -> (Index, tantivy::schema::Field) {
+    /// Segments committed one by one, never merged: each `[(article,
+    /// ordinal, text)]` is a segment.
+    fn segments(batches: &[&[(&str, u64, &str)]]) -> Index {
         let mut schema = Schema::builder();
         let article = schema.add_text_field("article", STRING | FAST | STORED);
         let ordinal = schema.add_u64_field("ordinal", FAST | STORED);
         let text = schema.add_text_field("text", TEXT);
         let index = Index::create_in_ram(schema.build());
         let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        for (a, o) in [("z", 1), ("m", 2), ("a", 2), ("m", 1), ("a", 1)] {
-            writer
-                .add_document(doc!(article => a, ordinal => o as u64, text => "revenge"))
-                .unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for batch in batches {
+            for &(a, o, t) in *batch {
+                writer
+                    .add_document(doc!(article => a, ordinal => o, text => t))
+                    .unwrap();
+            }
+            writer.commit().unwrap();
         }
-        writer.commit().unwrap();
-        (index, text)
+        index
+    }
+
+    /// For each `(keep, expected)`: the top `keep` hits for "revenge", by
+    /// score, as article and ordinal ("a1"). tantivy's segment order is not
+    /// the order of commits, and the floor depends on it, so besides
+    /// `top_by_score` every order of the segments is driven by hand.
+    fn assert_tops(index: &Index, cases: &[(usize, &[&str])]) {
+        let searcher = index.reader().unwrap().searcher();
+        let text = index.schema().get_field("text").unwrap();
+        let q = TermQuery::new(
+            Term::from_field_text(text, "revenge"),
+            IndexRecordOption::WithFreqs,
+        );
+        let weight = q
+            .weight(tantivy::query::EnableScoring::enabled_from_searcher(
+                &searcher,
+            ))
+            .unwrap();
+        let doc_order = DocOrder::new(&searcher);
+        for &(keep, expected) in cases {
+            let top = top_by_score(&searcher, &q, keep, &doc_order).unwrap();
+            assert_eq!(order(index, &top), expected, "keep {keep}");
+            for segments in orders(searcher.segment_readers().len() as u32) {
+                let collector = TopByScore {
+                    keep,
+                    order: &doc_order,
+                    floor: Mutex::new(None),
+                };
+                let fruits = segments
+                    .iter()
+                    .map(|&s| {
+                        collector
+                            .collect_segment(&*weight, s, searcher.segment_reader(s))
+                            .unwrap()
+                    })
+                    .collect();
+                let top = collector.merge_fruits(fruits).unwrap();
+                assert_eq!(order(index, &top), expected, "keep {keep}, {segments:?}");
+            }
+        }
+    }
+
+    /// Every order of `0..n`.
+    fn orders(n: u32) -> Vec<Vec<u32>> {
+        if n == 0 {
+            return vec![Vec::new()];
+        }
+        let mut all = Vec::new();
+        for shorter in orders(n - 1) {
+            for at in 0..=shorter.len() {
+                let mut order = shorter.clone();
+                order.insert(at, n - 1);
+                all.push(order);
+            }
+        }
+        all
     }
 
     fn order(index: &Index, ranked: &[Ranked]) -> Vec<String> {
@@ -411,23 +501,79 @@ mod tests {
             .collect()
     }
 
+    fn segment_count(index: &Index) -> usize {
+        index.reader().unwrap().searcher().segment_readers().len()
+    }
+
     #[test]
     fn a_tie_with_the_worst_kept_hit_enters_when_it_comes_first() {
-        let (index, text) = shuffled_segment();
-        let searcher = index.reader().unwrap().searcher();
-        assert_eq!(searcher.segment_readers().len(), 1);
-        let q = TermQuery::new(
-            Term::from_field_text(text, "revenge"),
-            IndexRecordOption::WithFreqs,
+        // One segment whose documents are not in (article, ordinal) order,
+        // as after a merge of segments from several updates. Every hit
+        // ties on score.
+        let index = segments(&[&[
+            ("z", 1, "revenge"),
+            ("m", 2, "revenge"),
+            ("a", 2, "revenge"),
+            ("m", 1, "revenge"),
+            ("a", 1, "revenge"),
+        ]]);
+        assert_eq!(segment_count(&index), 1);
+        assert_tops(
+            &index,
+            &[
+                (1, &["a1"]),
+                (2, &["a1", "a2"]),
+                (4, &["a1", "a2", "m1", "m2"]),
+                (9, &["a1", "a2", "m1", "m2", "z1"]),
+            ],
         );
-        for (keep, expected) in [
-            (1, &["a1"][..]),
-            (2, &["a1", "a2"]),
-            (4, &["a1", "a2", "m1", "m2"]),
-            (9, &["a1", "a2", "m1", "m2", "z1"]),
-        ] {
-            let top = top_by_score(&searcher, &q, keep, &DocOrder::new(&searcher)).unwrap();
-            assert_eq!(order(&index, &top), expected, "keep {keep}");
-        }
+    }
+
+    #[test]
+    fn a_later_segment_tying_the_floor_still_enters_first_in_document_order() {
+        // Every passage scores alike. The first segment fills the top; the
+        // second's passage ties it and comes first by article id.
+        let index = segments(&[
+            &[("m", 1, "revenge"), ("m", 2, "revenge")],
+            &[("a", 1, "revenge")],
+            &[("z", 1, "revenge")],
+        ]);
+        assert_eq!(segment_count(&index), 3);
+        assert_tops(&index, &[(2, &["a1", "m1"])]);
+    }
+
+    #[test]
+    fn the_best_hits_are_found_in_any_segment() {
+        // "revenge" twice scores above once; the best passages sit in the
+        // last segments, after the first filled its top with weaker ones.
+        let index = segments(&[
+            &[
+                ("a", 1, "revenge"),
+                ("a", 2, "revenge"),
+                ("a", 3, "revenge"),
+            ],
+            &[("b", 1, "revenge revenge"), ("b", 2, "revenge")],
+            &[("c", 1, "revenge revenge")],
+        ]);
+        assert_eq!(segment_count(&index), 3);
+        assert_tops(
+            &index,
+            &[
+                (1, &["b1"]),
+                (2, &["b1", "c1"]),
+                (3, &["b1", "c1", "a1"]),
+                (6, &["b1", "c1", "a1", "a2", "a3", "b2"]),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_segment_that_did_not_fill_the_top_sets_no_floor() {
+        // One strong passage in one segment, two weaker ones in another.
+        let index = segments(&[
+            &[("b", 1, "revenge revenge")],
+            &[("a", 1, "revenge"), ("a", 2, "revenge")],
+        ]);
+        assert_tops(&index, &[(3, &["b1", "a1", "a2"])]);
     }
 }
