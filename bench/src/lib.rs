@@ -8,6 +8,22 @@ pub mod run;
 pub mod serve;
 pub mod systems;
 
+use std::path::Path;
+use std::process::Command;
+
+/// `dossier --corpus C --index I`, with no settings from the environment.
+pub fn dossier_on(bin: &Path, corpus: &Path, index: &Path) -> Command {
+    let mut c = Command::new(bin);
+    c.env_remove("DOSSIER_CORPUS")
+        .env_remove("DOSSIER_INDEX")
+        .env_remove("DOSSIER_NO_REFRESH")
+        .arg("--corpus")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index);
+    c
+}
+
 /// The median of `f` over `items`: the mean of the middle two for an even
 /// count, 0 for none.
 pub fn median_by<T>(items: &[T], f: impl Fn(&T) -> f64) -> f64 {

@@ -7,7 +7,6 @@
 use anyhow::{anyhow, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -49,14 +48,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// Runs the dossier CLI and returns its wall time in seconds.
 fn timed(dossier: &Path, corpus: &Path, index: &Path, args: &[&str]) -> Result<f64> {
     let t = Instant::now();
-    let out = Command::new(dossier)
-        .env_remove("DOSSIER_CORPUS")
-        .env_remove("DOSSIER_INDEX")
-        .env_remove("DOSSIER_NO_REFRESH")
-        .arg("--corpus")
-        .arg(corpus)
-        .arg("--index")
-        .arg(index)
+    let out = crate::dossier_on(dossier, corpus, index)
         .args(args)
         .args(["--color", "never"])
         .output()?;

@@ -1,6 +1,7 @@
 //! One benchmark run: for each corpus size, generate, build every system
 //! (each in its own process), then time the query mix everywhere.
 
+use crate::dossier_on;
 use crate::gen::{self, Manifest};
 use crate::systems::{self, BuildReport, Fts5, Mix, RawTantivy, QUERIES};
 use anyhow::{anyhow, Context, Result};
@@ -353,19 +354,6 @@ pub fn run_size(passages: usize, o: &Options) -> Result<SizeResult> {
         )?);
     }
     Ok(result)
-}
-
-/// `dossier --corpus C --index I`, with no settings from the environment.
-fn dossier_on(bin: &Path, corpus: &Path, index: &Path) -> Command {
-    let mut c = Command::new(bin);
-    c.env_remove("DOSSIER_CORPUS")
-        .env_remove("DOSSIER_INDEX")
-        .env_remove("DOSSIER_NO_REFRESH")
-        .arg("--corpus")
-        .arg(corpus)
-        .arg("--index")
-        .arg(index);
-    c
 }
 
 /// A `dossier watch` process, stopped when dropped.

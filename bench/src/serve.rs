@@ -158,13 +158,7 @@ pub fn run(o: &ServeOptions) -> Result<ServeResult> {
     let dossier_run = |cache: usize, paths: &[String]| -> Result<LoadResult> {
         let port = free_port()?;
         let server = Running(
-            Command::new(&o.dossier_bin)
-                .env_remove("DOSSIER_CORPUS")
-                .env_remove("DOSSIER_INDEX")
-                .arg("--corpus")
-                .arg(&corpus)
-                .arg("--index")
-                .arg(&dossier_index)
+            crate::dossier_on(&o.dossier_bin, &corpus, &dossier_index)
                 .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
                 .args(["--cache", &cache.to_string()])
                 .stderr(Stdio::null())

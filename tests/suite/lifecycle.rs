@@ -313,7 +313,6 @@ fn a_read_only_index_answers_and_says_when_it_is_stale() {
 /// some published generation gives.
 #[test]
 fn readers_never_fail_while_a_writer_rebuilds_and_updates() {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("corpus");
     crate::util::big_corpus(&corpus, 100);
@@ -321,15 +320,12 @@ fn readers_never_fail_while_a_writer_rebuilds_and_updates() {
     let stage = tmp.path().join("stage");
     std::fs::create_dir(&stage).unwrap();
     assert!(dossier(&corpus, &index, &["index"]).status.success());
-    let stop = AtomicBool::new(false);
-    let reads = AtomicUsize::new(0);
-    let failures = std::sync::Mutex::new(Vec::<String>::new());
+    let readers = crate::util::Readers::default();
     std::thread::scope(|scope| {
         for reader in 0..4 {
-            let (stop, reads, failures) = (&stop, &reads, &failures);
-            let (corpus, index) = (&corpus, &index);
+            let (readers, corpus, index) = (&readers, &corpus, &index);
             scope.spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
+                while readers.running() {
                     let args: &[&str] = if reader % 2 == 0 {
                         &[
                             "search", "--actor", "Khatib", "--format", "json", "--limit", "1",
@@ -344,8 +340,8 @@ fn readers_never_fail_while_a_writer_rebuilds_and_updates() {
                         // 101 articles, or 100 while one is moved away.
                         reader % 2 == 1 || v["total"] == 303 || v["total"] == 300
                     };
-                    if !ok {
-                        failures.lock().unwrap().push(format!(
+                    readers.record((!ok).then(|| {
+                        format!(
                             "{args:?}: {:?} {} {}",
                             out.status,
                             String::from_utf8_lossy(&out.stderr),
@@ -353,14 +349,12 @@ fn readers_never_fail_while_a_writer_rebuilds_and_updates() {
                                 .chars()
                                 .take(200)
                                 .collect::<String>()
-                        ));
-                    }
-                    reads.fetch_add(1, Ordering::Relaxed);
+                        )
+                    }));
                 }
             });
         }
-        // Stops the readers even when an assertion below fails.
-        let _stop_readers = crate::util::StopOnDrop(&stop);
+        let _stop_readers = readers.stop_on_drop();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         let title = corpus.join("articles/copy-0000/article.toml");
         let mut round = 0;
@@ -391,15 +385,7 @@ fn readers_never_fail_while_a_writer_rebuilds_and_updates() {
             round += 1;
         }
     });
-    let failures = failures.into_inner().unwrap();
-    let reads = reads.into_inner();
-    assert!(
-        failures.is_empty(),
-        "{} of {reads} reads failed: {:#?}",
-        failures.len(),
-        &failures[..failures.len().min(5)]
-    );
-    assert!(reads > 100, "only {reads} reads ran");
+    readers.assert_none_failed(100);
 }
 
 #[test]

@@ -198,13 +198,52 @@ impl Drop for Watching {
     }
 }
 
-/// Sets its flag when dropped: readers looping beside a writer stop even
-/// when the writer's assertion fails, so that the failure is reported
-/// instead of the test waiting on them for ever.
-pub struct StopOnDrop<'a>(pub &'a std::sync::atomic::AtomicBool);
+/// Reader loops beside a writer: whether to go on, how many reads ran,
+/// and what failed.
+#[derive(Default)]
+pub struct Readers {
+    stop: std::sync::atomic::AtomicBool,
+    reads: std::sync::atomic::AtomicUsize,
+    failures: std::sync::Mutex<Vec<String>>,
+}
 
-impl Drop for StopOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+impl Readers {
+    pub fn running(&self) -> bool {
+        !self.stop.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Counts one read, and keeps its failure if it failed.
+    pub fn record(&self, failure: Option<String>) {
+        if let Some(failure) = failure {
+            self.failures.lock().unwrap().push(failure);
+        }
+        self.reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Stops the readers when dropped, so that they stop even when the
+    /// writer's assertion fails: the failure is reported instead of the
+    /// test waiting on them for ever.
+    pub fn stop_on_drop(&self) -> impl Drop + '_ {
+        struct StopOnDrop<'a>(&'a std::sync::atomic::AtomicBool);
+        impl Drop for StopOnDrop<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        StopOnDrop(&self.stop)
+    }
+
+    /// No read failed, and more than `at_least` ran.
+    pub fn assert_none_failed(self, at_least: usize) {
+        let failures = self.failures.into_inner().unwrap();
+        let reads = self.reads.into_inner();
+        assert!(
+            failures.is_empty(),
+            "{} of {reads} reads failed: {:#?}",
+            failures.len(),
+            &failures[..failures.len().min(5)]
+        );
+        assert!(reads > at_least, "only {reads} reads ran");
     }
 }

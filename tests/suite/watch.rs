@@ -265,7 +265,6 @@ fn a_build_from_a_corpus_loaded_before_an_edit_is_not_vouched_for() {
 /// command, whoever refreshed the index first.
 #[test]
 fn under_a_watcher_each_edit_is_seen_by_the_next_command_while_readers_race() {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("corpus");
     crate::util::big_corpus(&corpus, 40);
@@ -273,39 +272,31 @@ fn under_a_watcher_each_edit_is_seen_by_the_next_command_while_readers_race() {
     let stage = tmp.path().join("stage");
     std::fs::create_dir(&stage).unwrap();
     let _watcher = Watching::start(&corpus, &index);
-    let stop = AtomicBool::new(false);
-    let reads = AtomicUsize::new(0);
-    let failures = std::sync::Mutex::new(Vec::<String>::new());
+    let readers = crate::util::Readers::default();
     let annotations = corpus.join("articles/copy-0000/article.toml");
     let polarity_of_first = || first_polarity(&corpus, &index, "copy-0000-01");
     std::thread::scope(|scope| {
         for _ in 0..3 {
-            let (stop, reads, failures) = (&stop, &reads, &failures);
-            let (corpus, index) = (&corpus, &index);
+            let (readers, corpus, index) = (&readers, &corpus, &index);
             scope.spawn(move || {
                 let args = [
                     "search", "--actor", "Khatib", "--format", "json", "--limit", "1",
                 ];
-                while !stop.load(Ordering::Relaxed) {
+                while readers.running() {
                     let out = dossier(corpus, index, &args);
                     let v: serde_json::Value =
                         serde_json::from_slice(&out.stdout).unwrap_or_default();
                     // Three Khatib passages in each of 41 articles, or 40
                     // while one is moved away.
-                    if out.status.code() != Some(0) || (v["total"] != 123 && v["total"] != 120) {
-                        failures.lock().unwrap().push(format!(
-                            "{:?} {} {}",
-                            out.status,
-                            stderr(&out),
-                            v["total"]
-                        ));
-                    }
-                    reads.fetch_add(1, Ordering::Relaxed);
+                    let ok =
+                        out.status.code() == Some(0) && (v["total"] == 123 || v["total"] == 120);
+                    readers.record(
+                        (!ok).then(|| format!("{:?} {} {}", out.status, stderr(&out), v["total"])),
+                    );
                 }
             });
         }
-        // Stops the readers even when an assertion below fails.
-        let _stop_readers = crate::util::StopOnDrop(&stop);
+        let _stop_readers = readers.stop_on_drop();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
         let mut round = 0;
         while std::time::Instant::now() < deadline {
@@ -342,15 +333,7 @@ fn under_a_watcher_each_edit_is_seen_by_the_next_command_while_readers_race() {
             round += 1;
         }
     });
-    let failures = failures.into_inner().unwrap();
-    let reads = reads.into_inner();
-    assert!(
-        failures.is_empty(),
-        "{} of {reads} reads failed: {:#?}",
-        failures.len(),
-        &failures[..failures.len().min(5)]
-    );
-    assert!(reads > 50, "only {reads} reads ran");
+    readers.assert_none_failed(50);
     // And after the race the watcher vouches again.
     assert!(stdout(&dossier(&corpus, &index, &["index"])).starts_with(VOUCHED));
 }
