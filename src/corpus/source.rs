@@ -252,6 +252,55 @@ impl CorpusSource {
         }
     }
 
+    /// Whether a read of the corpus begun at `started` may have caught an
+    /// edit half done. An editor that saves in place truncates the file and
+    /// then writes it; a read in between finds an empty file. So when any
+    /// file (or a folder's listing) changed within the last second, this
+    /// waits a moment and says yes if something changed again or had
+    /// changed since `started`. It is for a load that found the corpus
+    /// invalid: those errors are not worth reporting if the corpus did not
+    /// hold still while it was read. Costs a survey, and the pause only
+    /// after a recent change.
+    pub(crate) fn was_mid_edit(&self, started: u64) -> Result<bool> {
+        /// File times come from a clock that may lag the one `started` was
+        /// read from by a kernel tick (up to 10 ms).
+        const CLOCK_LAG_NS: u64 = 20_000_000;
+        const RECENT_NS: u64 = 1_000_000_000;
+        /// Long enough for a save to finish, short enough to go unnoticed
+        /// before an error message.
+        const PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+        let latest = self.latest_change()?;
+        if latest.saturating_add(RECENT_NS) < now_ns() {
+            return Ok(false);
+        }
+        std::thread::sleep(PAUSE);
+        Ok(latest.saturating_add(CLOCK_LAG_NS) >= started || self.latest_change()? != latest)
+    }
+
+    /// The latest ctime (ns since the epoch) of any corpus file, of the
+    /// corpus folder or of `articles/`; 0 for the built-in corpus, which
+    /// never changes.
+    fn latest_change(&self) -> Result<u64> {
+        let CorpusSource::Dir(root) = self else {
+            return Ok(0);
+        };
+        // Begun at the end of time, no stat is racy: the ctimes stay raw.
+        let survey = self.survey_at(self.article_ids()?, u64::MAX)?;
+        let root_fd = open_dir(root)?;
+        let folders = [".", ARTICLES_DIR].map(|d| stat_at(&root_fd, root, d));
+        let mut latest = 0;
+        for stat in folders {
+            latest = latest.max(stat?.ctime_ns);
+        }
+        for stamp in &survey.stamped {
+            latest = latest.max(stamp.ctime_ns);
+        }
+        for (_, stat) in survey.article_files() {
+            latest = latest.max(stat.ctime_ns);
+        }
+        Ok(latest)
+    }
+
     /// Whether an article's folder exists (it may vanish while a build runs,
     /// which means the article was removed).
     pub(crate) fn article_exists(&self, id: &str) -> bool {

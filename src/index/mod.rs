@@ -174,11 +174,33 @@ impl Index {
     /// A fresh index needs only read access. A stale one that cannot be
     /// written (a read-only mount, another user's index) is opened as it
     /// is, with [`Freshness::StaleReadOnly`] saying why it is stale.
+    ///
+    /// A corpus found invalid while a file was being saved is read again
+    /// (up to three times), so that a save in progress is not reported as
+    /// a broken corpus.
     pub fn open_or_build_source(
         source: &CorpusSource,
         corpus: Option<&Corpus>,
         location: &Location,
         mut options: BuildOptions<'_>,
+    ) -> Result<Index> {
+        const READS: usize = 4;
+        for _ in 1..READS {
+            let started = crate::corpus::now_ns();
+            match Index::refresh(source, corpus, location, &mut options) {
+                Err(Error::Corpus(_)) if source.was_mid_edit(started)? => continue,
+                outcome => return outcome,
+            }
+        }
+        Index::refresh(source, corpus, location, &mut options)
+    }
+
+    /// One attempt of [`Index::open_or_build_source`].
+    fn refresh(
+        source: &CorpusSource,
+        corpus: Option<&Corpus>,
+        location: &Location,
+        options: &mut BuildOptions<'_>,
     ) -> Result<Index> {
         let store = Store::new(resolve_location(source, location));
         let mut watch = watch::Session::new(&store.dir);
@@ -287,7 +309,7 @@ impl Index {
                 }
             }
         }
-        let index = Index::build_full(&store, &lock, corpus, reason, &mut options)?;
+        let index = Index::build_full(&store, &lock, corpus, reason, options)?;
         // The watcher is told after the lock is let go: other commands
         // need not wait on a slow watcher.
         drop(lock);

@@ -224,6 +224,41 @@ fn a_reader_finishes_on_its_generation_while_rebuilds_collect_others() {
     assert_eq!(entries(&index, "gen-"), 1);
 }
 
+/// A refresh that reads a file while an editor saves it in place (the file
+/// truncated, not yet written) reads the corpus again once the save is
+/// done, and answers from it, instead of reporting the empty file.
+#[test]
+fn a_file_caught_half_saved_is_read_again_not_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = bundled_copy(tmp.path());
+    let index = tmp.path().join("index");
+    drop(open(&corpus, &index));
+    for file in ["articles/iran-intel/article.toml", "actors.toml"] {
+        let path = corpus.join(file);
+        let saved = std::fs::read_to_string(&path).unwrap() + "\n# saved again\n";
+        // The editor's save: truncate now, write a little later.
+        std::fs::File::create(&path).unwrap();
+        let refreshed = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                std::fs::write(&path, &saved).unwrap();
+            });
+            Index::open_or_build_source(
+                &CorpusSource::Dir(corpus.clone()),
+                None,
+                &Location::Dir(index.clone()),
+                BuildOptions::default(),
+            )
+        });
+        let index = refreshed.unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(
+            index.search(&Query::all().actor("Khatib")).unwrap().total,
+            3,
+            "{file}"
+        );
+    }
+}
+
 /// Runs `args` as another, unprivileged user (root ignores permissions),
 /// or as this user when it is not root (then the index is made read-only).
 fn as_someone_else(args: &[&str], index: &Path) -> std::process::Output {
