@@ -338,6 +338,27 @@ fn under_a_watcher_each_edit_is_seen_by_the_next_command_while_readers_race() {
     assert!(stdout(&dossier(&corpus, &index, &["index"])).starts_with(VOUCHED));
 }
 
+/// An index folder so deep that its socket's path does not fit in a
+/// socket address (over 107 bytes) is watched all the same: commands are
+/// vouched for, and an edit is seen.
+#[test]
+fn a_deep_index_folder_is_watched_all_the_same() {
+    let tmp = tempfile::tempdir().unwrap();
+    let deep = tmp.path().join("d".repeat(60)).join("e".repeat(60));
+    std::fs::create_dir_all(&deep).unwrap();
+    let (corpus, index) = setup(&deep);
+    assert!(index.join("watch.sock").as_os_str().len() > 107);
+    let _watcher = Watching::start(&corpus, &index);
+    assert!(stdout(&dossier(&corpus, &index, &["index"])).starts_with(VOUCHED));
+    edit(
+        &corpus.join("articles/iran-intel/article.toml"),
+        "polarity = \"against\"",
+        "polarity = \"favor\"",
+    );
+    refreshed_after_one_change(&corpus, &index);
+    assert!(stdout(&dossier(&corpus, &index, &["index"])).starts_with(VOUCHED));
+}
+
 /// A peer that sends its request a byte at a time is cut off once the
 /// time for a request is up, and holds up nobody meanwhile.
 #[test]

@@ -16,7 +16,7 @@
 //! Writes through a memory map are not reported by Linux either; no
 //! editor writes that way.
 
-use super::{Reply, Request, Token, LOCK, MAX_LINE, SOCKET};
+use super::{Reply, Request, SocketAddress, Token, LOCK, MAX_LINE, SOCKET};
 use crate::corpus::{CorpusSource, ARTICLES_DIR, ARTICLE_FILE, REGISTRY_FILES, TEXT_FILE};
 use crate::error::{Error, Result};
 use crate::index::store::{open_lock_file, Store};
@@ -127,9 +127,9 @@ impl Watcher {
         let socket = store.dir.join(SOCKET);
         let inotify = inotify::init(CreateFlags::CLOEXEC | CreateFlags::NONBLOCK)
             .map_err(|e| Error::Watch(format!("inotify is not available: {e}")))?;
-        // Before any work, so that a path too long for a socket fails
+        // Before any work, so that a socket that cannot be reached fails
         // early; it is bound once the watches are set and the index fresh.
-        check_socket_path(&socket)?;
+        SocketAddress::of(&store.dir).map_err(|e| cannot_listen(&socket, e))?;
         let mut state = State {
             root_id: identify(&root).map_err(|e| Error::io(&root, e))?,
             identity: source.identity(),
@@ -541,23 +541,18 @@ fn bind(socket: &Path) -> Result<UnixListener> {
         }
         Err(_) => {}
     }
-    let listener = UnixListener::bind(socket)
-        .map_err(|e| Error::Watch(format!("cannot listen at {}: {e}", socket.display())))?;
+    let folder = socket.parent().unwrap_or(Path::new("."));
+    let listener = SocketAddress::of(folder)
+        .and_then(|address| UnixListener::bind(&address.path))
+        .map_err(|e| cannot_listen(socket, e))?;
     listener
         .set_nonblocking(true)
         .map_err(|e| Error::io(socket, e))?;
     Ok(listener)
 }
 
-fn check_socket_path(socket: &Path) -> Result<()> {
-    match rustix::net::SocketAddrUnix::new(socket) {
-        Ok(_) => Ok(()),
-        Err(_) => Err(Error::Watch(format!(
-            "cannot listen at {}: the path is too long for a socket ({} bytes, at most 107); use a shorter --index",
-            socket.display(),
-            socket.as_os_str().len()
-        ))),
-    }
+fn cannot_listen(socket: &Path, e: std::io::Error) -> Error {
+    Error::Watch(format!("cannot listen at {}: {e}", socket.display()))
 }
 
 /// Reads one request line, within [`REQUEST_TIMEOUT`] in all: a peer

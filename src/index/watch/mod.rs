@@ -38,6 +38,45 @@ use std::time::Duration;
 pub(crate) const SOCKET: &str = "watch.sock";
 /// Held (flock) by the one watcher of an index folder.
 pub(crate) const LOCK: &str = "watch.lock";
+/// Where to bind or connect to the socket in an index folder. A socket's
+/// address holds at most 107 bytes of path; a longer one is reached through
+/// an open descriptor of the folder (`/proc/self/fd/N/watch.sock`), which
+/// this keeps open until the bind or connect is done.
+pub(crate) struct SocketAddress {
+    pub path: std::path::PathBuf,
+    _folder: Option<rustix::fd::OwnedFd>,
+}
+
+impl SocketAddress {
+    pub(crate) fn of(index_dir: &Path) -> std::io::Result<SocketAddress> {
+        use rustix::fd::AsRawFd;
+        use rustix::fs::{Mode, OFlags};
+        let path = index_dir.join(SOCKET);
+        if rustix::net::SocketAddrUnix::new(&path).is_ok() {
+            return Ok(SocketAddress {
+                path,
+                _folder: None,
+            });
+        }
+        if !Path::new("/proc/self/fd").is_dir() {
+            return Err(std::io::Error::other(format!(
+                "the path is too long for a socket ({} bytes, at most 107) and /proc, \
+                 which would shorten it, is not mounted; use a shorter --index",
+                path.as_os_str().len()
+            )));
+        }
+        let folder = rustix::fs::open(
+            index_dir,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        Ok(SocketAddress {
+            path: format!("/proc/self/fd/{}/{SOCKET}", folder.as_raw_fd()).into(),
+            _folder: Some(folder),
+        })
+    }
+}
+
 /// How long a query waits for an answer before doing the full check. The
 /// watcher answers in well under a millisecond; this bounds the cost of a
 /// stopped one.
@@ -153,7 +192,8 @@ fn generation_name(path: &Path) -> Option<String> {
 /// Sends one request line and reads one answer line. `None` on any
 /// trouble, which callers read as "no watcher".
 fn exchange(index_dir: &Path, request: &Request) -> Option<Reply> {
-    let mut stream = connect(&index_dir.join(SOCKET))?;
+    let address = SocketAddress::of(index_dir).ok()?;
+    let mut stream = connect(&address.path)?;
     stream.set_read_timeout(Some(ANSWER_TIMEOUT)).ok()?;
     stream.set_write_timeout(Some(ANSWER_TIMEOUT)).ok()?;
     let mut line = serde_json::to_vec(request).ok()?;
