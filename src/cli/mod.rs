@@ -259,7 +259,21 @@ fn watch(ctx: &Ctx) -> Result<()> {
         escape_controls(&watcher.corpus().display().to_string()),
         watcher.watched()
     );
-    watcher.run()
+    // Ctrl-C, SIGTERM, SIGQUIT or SIGHUP (the terminal closed) end the
+    // watch cleanly, removing the socket; a second one, if the first is not
+    // heeded, ends the process.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let signals = signal_hook::consts::TERM_SIGNALS.iter();
+    for &signal in signals.chain(&[signal_hook::consts::SIGHUP]) {
+        let registered = signal_hook::flag::register_conditional_shutdown(signal, 1, stop.clone())
+            .and_then(|_| signal_hook::flag::register(signal, stop.clone()));
+        if let Err(e) = registered {
+            return Err(Error::Watch(format!("cannot handle signals: {e}")));
+        }
+    }
+    watcher.run_until(&stop)?;
+    let _ = writeln!(std::io::stderr(), "dossier: stopped watching");
+    Ok(())
 }
 
 #[cfg(not(target_os = "linux"))]

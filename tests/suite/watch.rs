@@ -338,6 +338,24 @@ fn under_a_watcher_each_edit_is_seen_by_the_next_command_while_readers_race() {
     assert!(stdout(&dossier(&corpus, &index, &["index"])).starts_with(VOUCHED));
 }
 
+/// Ctrl-C, SIGTERM, SIGQUIT or SIGHUP stop a watcher cleanly: it says so,
+/// exits 0 and removes its socket, and the next command checks in full.
+#[test]
+fn a_watcher_stopped_by_a_signal_says_so_and_leaves_no_socket() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, index) = setup(tmp.path());
+    for sig in ["INT", "TERM", "QUIT", "HUP"] {
+        let watcher = Watching::start(&corpus, &index);
+        assert!(index.join("watch.sock").exists(), "{sig}");
+        signal(watcher.pid(), sig);
+        let (code, said) = watcher.wait();
+        assert_eq!(code, Some(0), "{sig}: {said}");
+        assert!(said.contains("dossier: stopped watching"), "{sig}: {said}");
+        assert!(!index.join("watch.sock").exists(), "{sig}");
+        assert!(stdout(&dossier(&corpus, &index, &["index"])).starts_with(CHECKED));
+    }
+}
+
 /// An index folder so deep that its socket's path does not fit in a
 /// socket address (over 107 bytes) is watched all the same: commands are
 /// vouched for, and an edit is seen.

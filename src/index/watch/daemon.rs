@@ -33,7 +33,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -193,13 +193,21 @@ impl Watcher {
     /// ran out of watches) or its socket was removed. Returns only then,
     /// with the reason.
     pub fn run(&mut self) -> Result<()> {
+        self.run_until(&AtomicBool::new(false))
+    }
+
+    /// Like [`Watcher::run`], but also returns, with `Ok`, once `stop` is
+    /// set: within [`LOOK_AROUND`] at most, and at once when a signal
+    /// handler sets it (the signal interrupts the wait). The socket is
+    /// removed when the watcher is dropped.
+    pub fn run_until(&mut self, stop: &AtomicBool) -> Result<()> {
         // The inotify descriptor, to wait on without holding the state.
         let inotify = self
             .state()?
             .inotify
             .try_clone()
             .map_err(|e| Error::Watch(format!("inotify: {e}")))?;
-        loop {
+        while !stop.load(Ordering::SeqCst) {
             let (changes, queries) = {
                 let mut fds = [
                     PollFd::new(&inotify, PollFlags::IN),
@@ -241,6 +249,7 @@ impl Watcher {
                 }));
             }
         }
+        Ok(())
     }
 
     /// Starts answering the queries waiting to be accepted; at most
