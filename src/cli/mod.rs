@@ -253,15 +253,12 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
 #[cfg(target_os = "linux")]
 fn watch(ctx: &Ctx) -> Result<()> {
     let mut watcher = dossier::index::Watcher::start(&ctx.source, &ctx.location)?;
-    let _ = writeln!(
-        std::io::stderr(),
-        "dossier: watching {} ({} files and folders); commands on this index skip their file check while this runs (Ctrl-C stops)",
-        escape_controls(&watcher.corpus().display().to_string()),
-        watcher.watched()
-    );
     // Ctrl-C, SIGTERM, SIGQUIT or SIGHUP (the terminal closed) end the
     // watch cleanly, removing the socket; a second one, if the first is not
-    // heeded, ends the process.
+    // heeded, ends the process. Set before the line that says it watches,
+    // which is what a script waits for before it may signal. (During the
+    // first check, a signal ends the process at once: builds are safe to
+    // kill, and the socket is not there yet.)
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let signals = signal_hook::consts::TERM_SIGNALS.iter();
     for &signal in signals.chain(&[signal_hook::consts::SIGHUP]) {
@@ -271,6 +268,12 @@ fn watch(ctx: &Ctx) -> Result<()> {
             return Err(Error::Watch(format!("cannot handle signals: {e}")));
         }
     }
+    let _ = writeln!(
+        std::io::stderr(),
+        "dossier: watching {} ({} files and folders); commands on this index skip their file check while this runs (Ctrl-C stops)",
+        escape_controls(&watcher.corpus().display().to_string()),
+        watcher.watched()
+    );
     watcher.run_until(&stop)?;
     let _ = writeln!(std::io::stderr(), "dossier: stopped watching");
     Ok(())

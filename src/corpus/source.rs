@@ -2,7 +2,7 @@
 //! binary. Both answer the same few questions (list articles, read a file,
 //! describe files for the fingerprint), so the loader does not care which.
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Result};
 use include_dir::{include_dir, Dir};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -252,16 +252,16 @@ impl CorpusSource {
         }
     }
 
-    /// Whether a read of the corpus begun at `started` may have caught an
-    /// edit half done. An editor that saves in place truncates the file and
-    /// then writes it; a read in between finds an empty file. So when any
-    /// file (or a folder's listing) changed within the last second, this
-    /// waits a moment and says yes if something changed again or had
-    /// changed since `started`. It is for a load that found the corpus
-    /// invalid: those errors are not worth reporting if the corpus did not
-    /// hold still while it was read. Costs a survey, and the pause only
-    /// after a recent change.
-    pub(crate) fn was_mid_edit(&self, started: u64) -> Result<bool> {
+    /// Whether a read of the corpus begun at `started`, which found the
+    /// errors in `diagnostics`, may have caught a save half done. An editor
+    /// that saves in place truncates the file and then writes it; a read in
+    /// between finds an empty file. The files concerned are the registries
+    /// and both files of each article with an error. If none changed since
+    /// a second before the read began, the errors stand at once. Otherwise
+    /// this waits a moment and says yes if one changed after the read began
+    /// or changes during the wait. A ctime in the future (a clock set back)
+    /// is no sign of a save.
+    pub(crate) fn was_mid_edit(&self, started: u64, diagnostics: &[Diagnostic]) -> bool {
         /// File times come from a clock that may lag the one `started` was
         /// read from by a kernel tick (up to 10 ms).
         const CLOCK_LAG_NS: u64 = 20_000_000;
@@ -269,36 +269,37 @@ impl CorpusSource {
         /// Long enough for a save to finish, short enough to go unnoticed
         /// before an error message.
         const PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
-        let latest = self.latest_change()?;
-        if latest.saturating_add(RECENT_NS) < now_ns() {
-            return Ok(false);
+        let CorpusSource::Dir(root) = self else {
+            return false;
+        };
+        let mut concerned: Vec<PathBuf> = REGISTRY_FILES.iter().map(PathBuf::from).collect();
+        for d in diagnostics {
+            let mut parts = d.file.components();
+            if let (Some(first), Some(id)) = (parts.next(), parts.next()) {
+                if first.as_os_str() == ARTICLES_DIR {
+                    let (annotations, text) = article_files(&id.as_os_str().to_string_lossy());
+                    concerned.extend([annotations, text]);
+                }
+            }
+        }
+        concerned.sort();
+        concerned.dedup();
+        let latest_change = || {
+            let now = now_ns().saturating_add(CLOCK_LAG_NS);
+            concerned
+                .iter()
+                .filter_map(|rel| std::fs::metadata(root.join(rel)).ok())
+                .map(|m| ctime_ns(&m))
+                .filter(|&ctime| ctime <= now)
+                .max()
+                .unwrap_or(0)
+        };
+        let latest = latest_change();
+        if latest.saturating_add(RECENT_NS) < started {
+            return false;
         }
         std::thread::sleep(PAUSE);
-        Ok(latest.saturating_add(CLOCK_LAG_NS) >= started || self.latest_change()? != latest)
-    }
-
-    /// The latest ctime (ns since the epoch) of any corpus file, of the
-    /// corpus folder or of `articles/`; 0 for the built-in corpus, which
-    /// never changes.
-    fn latest_change(&self) -> Result<u64> {
-        let CorpusSource::Dir(root) = self else {
-            return Ok(0);
-        };
-        // Begun at the end of time, no stat is racy: the ctimes stay raw.
-        let survey = self.survey_at(self.article_ids()?, u64::MAX)?;
-        let root_fd = open_dir(root)?;
-        let folders = [".", ARTICLES_DIR].map(|d| stat_at(&root_fd, root, d));
-        let mut latest = 0;
-        for stat in folders {
-            latest = latest.max(stat?.ctime_ns);
-        }
-        for stamp in &survey.stamped {
-            latest = latest.max(stamp.ctime_ns);
-        }
-        for (_, stat) in survey.article_files() {
-            latest = latest.max(stat.ctime_ns);
-        }
-        Ok(latest)
+        latest.saturating_add(CLOCK_LAG_NS) >= started || latest_change() != latest
     }
 
     /// Whether an article's folder exists (it may vanish while a build runs,
@@ -486,6 +487,15 @@ fn builtin_stamp(path: String) -> FileStamp {
     }
 }
 
+/// A file's ctime, in ns since the epoch.
+fn ctime_ns(meta: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    u64::try_from(meta.ctime())
+        .unwrap_or(0)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(u64::try_from(meta.ctime_nsec()).unwrap_or(0))
+}
+
 /// The time now, in ns since the epoch, as file times are given.
 pub(crate) fn now_ns() -> u64 {
     std::time::SystemTime::now()
@@ -549,6 +559,49 @@ impl CorpusSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Which changes make a failed read worth repeating: only changes to
+    /// the files its errors concern (the registries, both files of an
+    /// article with an error), and only recent ones.
+    #[test]
+    fn a_read_is_repeated_only_for_a_recent_change_to_a_file_it_concerns() {
+        let root = tempfile::tempdir().unwrap();
+        for id in ["a", "b"] {
+            let dir = root.path().join(ARTICLES_DIR).join(id);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(ARTICLE_FILE), id).unwrap();
+            std::fs::write(dir.join(TEXT_FILE), id).unwrap();
+        }
+        std::fs::write(root.path().join(ACTORS_FILE), "").unwrap();
+        let source = CorpusSource::Dir(root.path().to_owned());
+        let error_in = |file: &str| Diagnostic {
+            file: PathBuf::from(file),
+            line: Some(1),
+            column: Some(1),
+            passage: None,
+            message: "broken".into(),
+        };
+        let in_a = [error_in("articles/a/article.toml")];
+        let a_second_passes = || std::thread::sleep(std::time::Duration::from_millis(1100));
+        // Everything last changed over a second before the read.
+        a_second_passes();
+        let started = now_ns();
+        assert!(!source.was_mid_edit(started, &in_a));
+        // Another article changing is no sign of a save of this one.
+        std::fs::write(root.path().join("articles/b/text.txt"), "bb").unwrap();
+        assert!(!source.was_mid_edit(started, &in_a));
+        // A registry changing is (an article may name a new actor).
+        std::fs::write(root.path().join(ACTORS_FILE), "actors = []").unwrap();
+        assert!(source.was_mid_edit(started, &in_a));
+        // Once that is over a second old, so is the article's own text.
+        a_second_passes();
+        let started = now_ns();
+        assert!(!source.was_mid_edit(started, &in_a));
+        std::fs::write(root.path().join("articles/a/text.txt"), "aa").unwrap();
+        assert!(source.was_mid_edit(started, &in_a));
+        // The built-in corpus never changes.
+        assert!(!CorpusSource::Builtin.was_mid_edit(now_ns(), &in_a));
+    }
 
     /// The fast path compares `Survey::digest` with a digest recorded from
     /// full stamps: if the two ever differed, every check would miss the

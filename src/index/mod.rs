@@ -185,30 +185,32 @@ impl Index {
         mut options: BuildOptions<'_>,
     ) -> Result<Index> {
         const READS: usize = 4;
+        let store = Store::new(resolve_location(source, location));
+        // One session for every attempt: a watcher that did not answer is
+        // not asked again, and the first token is the safest to report.
+        let mut watch = watch::Session::new(&store.dir);
         for _ in 1..READS {
             let started = crate::corpus::now_ns();
-            match Index::refresh(source, corpus, location, &mut options) {
-                // If the corpus cannot even be surveyed, its errors stand.
-                Err(Error::Corpus(_)) if source.was_mid_edit(started).unwrap_or(false) => continue,
+            match Index::refresh(&store, &mut watch, source, corpus, &mut options) {
+                Err(Error::Corpus(errors)) if source.was_mid_edit(started, &errors) => continue,
                 outcome => return outcome,
             }
         }
-        Index::refresh(source, corpus, location, &mut options)
+        Index::refresh(&store, &mut watch, source, corpus, &mut options)
     }
 
     /// One attempt of [`Index::open_or_build_source`].
     fn refresh(
+        store: &Store,
+        watch: &mut watch::Session<'_>,
         source: &CorpusSource,
         corpus: Option<&Corpus>,
-        location: &Location,
         options: &mut BuildOptions<'_>,
     ) -> Result<Index> {
-        let store = Store::new(resolve_location(source, location));
-        let mut watch = watch::Session::new(&store.dir);
         let first = if options.force {
             Check::stale("a rebuild was requested")
         } else {
-            Index::check(&store, source, Some(&mut watch))?
+            Index::check(store, source, Some(watch))?
         };
         let (reason, found, live) = match first {
             Check::Fresh(index) => return Ok(watch.tell(index)),
@@ -244,7 +246,7 @@ impl Index {
             drop(live);
             // Not asked again: a watcher that stopped meanwhile would keep
             // every other command waiting on this lock.
-            match Index::check(&store, source, None)? {
+            match Index::check(store, source, None)? {
                 Check::Fresh(index) => {
                     drop(lock);
                     return Ok(watch.tell(index));
@@ -289,7 +291,7 @@ impl Index {
                     summary,
                 }) => {
                     let index = Index::finish(
-                        &store,
+                        store,
                         &lock,
                         &tmp,
                         corpus,
@@ -310,7 +312,7 @@ impl Index {
                 }
             }
         }
-        let index = Index::build_full(&store, &lock, corpus, reason, options)?;
+        let index = Index::build_full(store, &lock, corpus, reason, options)?;
         // The watcher is told after the lock is let go: other commands
         // need not wait on a slow watcher.
         drop(lock);

@@ -226,9 +226,13 @@ fn a_reader_finishes_on_its_generation_while_rebuilds_collect_others() {
 
 /// A refresh that reads a file while an editor saves it in place (the file
 /// truncated, not yet written) reads the corpus again once the save is
-/// done, and answers from it, instead of reporting the empty file.
+/// done, and answers from it, instead of reporting the empty file. The save
+/// is finished only when the first attempt lets go of the build lock (seen
+/// with inotify), so that attempt surely read the empty file.
 #[test]
 fn a_file_caught_half_saved_is_read_again_not_reported() {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    use rustix::fs::inotify::{self, CreateFlags, WatchFlags};
     let tmp = tempfile::tempdir().unwrap();
     let corpus = bundled_copy(tmp.path());
     let index = tmp.path().join("index");
@@ -236,11 +240,25 @@ fn a_file_caught_half_saved_is_read_again_not_reported() {
     for file in ["articles/iran-intel/article.toml", "actors.toml"] {
         let path = corpus.join(file);
         let saved = std::fs::read_to_string(&path).unwrap() + "\n# saved again\n";
-        // The editor's save: truncate now, write a little later.
+        // The editor's save begins: the file is truncated.
         std::fs::File::create(&path).unwrap();
+        let lock_closed = inotify::init(CreateFlags::CLOEXEC).unwrap();
+        inotify::add_watch(
+            &lock_closed,
+            index.join("build.lock"),
+            WatchFlags::CLOSE_WRITE,
+        )
+        .unwrap();
         let refreshed = std::thread::scope(|scope| {
             scope.spawn(|| {
-                std::thread::sleep(std::time::Duration::from_millis(50));
+                let mut fds = [PollFd::new(&lock_closed, PollFlags::IN)];
+                let wait = Timespec {
+                    tv_sec: 10,
+                    tv_nsec: 0,
+                };
+                let ready = rustix::event::poll(&mut fds, Some(&wait)).unwrap();
+                assert_eq!(ready, 1, "{file}: no attempt let go of the build lock");
+                // ... and ends.
                 std::fs::write(&path, &saved).unwrap();
             });
             Index::open_or_build_source(

@@ -197,9 +197,10 @@ impl Watcher {
     }
 
     /// Like [`Watcher::run`], but also returns, with `Ok`, once `stop` is
-    /// set: within [`LOOK_AROUND`] at most, and at once when a signal
-    /// handler sets it (the signal interrupts the wait). The socket is
-    /// removed when the watcher is dropped.
+    /// set: usually at once when a signal handler sets it (the signal
+    /// interrupts the wait), at worst after [`LOOK_AROUND`] (a signal just
+    /// before the wait began). The socket is removed when the watcher is
+    /// dropped.
     pub fn run_until(&mut self, stop: &AtomicBool) -> Result<()> {
         // The inotify descriptor, to wait on without holding the state.
         let inotify = self
