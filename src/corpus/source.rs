@@ -285,11 +285,12 @@ impl CorpusSource {
         concerned.sort();
         concerned.dedup();
         let latest_change = || {
+            use std::os::unix::fs::MetadataExt;
             let now = now_ns().saturating_add(CLOCK_LAG_NS);
             concerned
                 .iter()
                 .filter_map(|rel| std::fs::metadata(root.join(rel)).ok())
-                .map(|m| ctime_ns(&m))
+                .map(|m| epoch_ns(m.ctime(), m.ctime_nsec()))
                 .filter(|&ctime| ctime <= now)
                 .max()
                 .unwrap_or(0)
@@ -414,19 +415,11 @@ impl Stat {
 #[allow(clippy::unnecessary_cast)]
 fn stat_at(fd: &rustix::fd::OwnedFd, dir: &Path, rel: &str) -> Result<Stat> {
     match rustix::fs::statat(fd, rel, rustix::fs::AtFlags::empty()) {
-        Ok(st) => {
-            let ns = |s: i64, n: i64| {
-                u64::try_from(s)
-                    .unwrap_or(0)
-                    .saturating_mul(1_000_000_000)
-                    .saturating_add(u64::try_from(n).unwrap_or(0))
-            };
-            Ok(Stat {
-                size: u64::try_from(st.st_size).unwrap_or(0),
-                mtime_ns: ns(st.st_mtime as i64, st.st_mtime_nsec as i64),
-                ctime_ns: ns(st.st_ctime as i64, st.st_ctime_nsec as i64),
-            })
-        }
+        Ok(st) => Ok(Stat {
+            size: u64::try_from(st.st_size).unwrap_or(0),
+            mtime_ns: epoch_ns(st.st_mtime as i64, st.st_mtime_nsec as i64),
+            ctime_ns: epoch_ns(st.st_ctime as i64, st.st_ctime_nsec as i64),
+        }),
         Err(rustix::io::Errno::NOENT) | Err(rustix::io::Errno::NOTDIR) => Ok(Stat::ABSENT),
         Err(e) => Err(Error::io(dir.join(rel), e.into())),
     }
@@ -487,13 +480,13 @@ fn builtin_stamp(path: String) -> FileStamp {
     }
 }
 
-/// A file's ctime, in ns since the epoch.
-fn ctime_ns(meta: &std::fs::Metadata) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    u64::try_from(meta.ctime())
+/// A file time given as seconds and nanoseconds, in ns since the epoch (0
+/// for a time before it).
+fn epoch_ns(seconds: i64, nanos: i64) -> u64 {
+    u64::try_from(seconds)
         .unwrap_or(0)
         .saturating_mul(1_000_000_000)
-        .saturating_add(u64::try_from(meta.ctime_nsec()).unwrap_or(0))
+        .saturating_add(u64::try_from(nanos).unwrap_or(0))
 }
 
 /// The time now, in ns since the epoch, as file times are given.

@@ -153,7 +153,7 @@ impl Watcher {
         if let Some(name) = super::generation_name(index.path()).filter(|_| fresh) {
             state.verified = Some((began, name));
         }
-        let listener = bind(&socket)?;
+        let listener = bind(&store.dir)?;
         Ok(Watcher {
             state: Arc::new(Mutex::new(state)),
             answering: Arc::new(AtomicUsize::new(0)),
@@ -535,10 +535,11 @@ fn take_lock(index_dir: &Path) -> Result<File> {
     }
 }
 
-/// Binds the socket, replacing one left by a watcher that died (we hold
-/// the lock, so no live watcher owns it). Refuses to replace anything but
-/// a socket.
-fn bind(socket: &Path) -> Result<UnixListener> {
+/// Binds the socket of the index folder, replacing one left by a watcher
+/// that died (we hold the lock, so no live watcher owns it). Refuses to
+/// replace anything but a socket.
+fn bind(index_dir: &Path) -> Result<UnixListener> {
+    let socket = &index_dir.join(SOCKET);
     match std::fs::symlink_metadata(socket) {
         Ok(m) if m.file_type().is_socket() => {
             std::fs::remove_file(socket).map_err(|e| Error::io(socket, e))?
@@ -551,8 +552,7 @@ fn bind(socket: &Path) -> Result<UnixListener> {
         }
         Err(_) => {}
     }
-    let folder = socket.parent().unwrap_or(Path::new("."));
-    let listener = SocketAddress::of(folder)
+    let listener = SocketAddress::of(index_dir)
         .and_then(|address| UnixListener::bind(&address.path))
         .map_err(|e| cannot_listen(socket, e))?;
     listener
